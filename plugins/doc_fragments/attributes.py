@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, alicloud.pai contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+
+class ModuleDocFragment(object):
+    # The attributes of a resource module (state present/absent); each module adds its own idempotent entry.
+    DOCUMENTATION = r"""
+attributes:
+  check_mode:
+    description: Can run in check mode and return the changed status and the predicted object without changing anything.
+    support: full
+    details:
+      - Check mode sends no request that changes anything; it reads the current object and reports what a real run would do.
+  diff_mode:
+    description: Will return details on what has changed (or would change) in C(diff), with C(before) and C(after).
+    support: full
+    details:
+      - Secret values never appear in the diff, only which secret keys were added or changed.
+  action_group:
+    description: Use C(group/alicloud.pai.pai) in C(module_defaults) to set the common options once.
+    support: full
+    membership:
+      - alicloud.pai.pai
+"""
+
+    # The attributes of an info module.
+    INFO_MODULE = r"""
+attributes:
+  check_mode:
+    description: Can run in check mode; it only reads, so it behaves the same.
+    support: full
+  diff_mode:
+    description: Returns no diff; it changes nothing.
+    support: N/A
+  idempotent:
+    description: Only reads, so it never changes anything.
+    support: full
+  action_group:
+    description: Use C(group/alicloud.pai.pai) in C(module_defaults) to set the common options once.
+    support: full
+    membership:
+      - alicloud.pai.pai
+"""

@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, alicloud.pai contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+
+class ModuleDocFragment(object):
+    # Options every alicloud.pai module takes. Each can also be set once for a play with
+    # module_defaults and the action group alicloud.pai.pai.
+    DOCUMENTATION = r"""
+options:
+  access_key_id:
+    description:
+      - The AccessKey ID used to sign requests.
+      - When unset, E(ALIBABA_CLOUD_ACCESS_KEY_ID) or the legacy E(ALICLOUD_ACCESS_KEY) is used, and when
+        neither the option nor the environment gives a key pair, the profile file (see O(profile)).
+    type: str
+  access_key_secret:
+    description:
+      - The AccessKey secret used to sign requests. Never shown in any output.
+      - When unset, E(ALIBABA_CLOUD_ACCESS_KEY_SECRET) or the legacy E(ALICLOUD_SECRET_KEY) is used.
+    type: str
+  security_token:
+    description:
+      - An STS security token, for temporary credentials. Never shown in any output.
+      - When unset, E(ALIBABA_CLOUD_SECURITY_TOKEN) or the legacy E(ALICLOUD_SECURITY_TOKEN) is used.
+    type: str
+  region:
+    description:
+      - The region of the PAI workspace, for example V(cn-hangzhou). It chooses the API endpoint.
+      - When unset, E(ALIBABA_CLOUD_REGION_ID), the legacy E(ALICLOUD_REGION), or the profile's C(region_id) is used.
+      - Not needed when O(endpoint) is set.
+    type: str
+    aliases: [region_id]
+  profile:
+    description:
+      - The profile to read from the Alibaba Cloud CLI configuration file (C(~/.aliyun/config.json)).
+        Profiles of mode C(AK) and C(StsToken) are supported.
+      - When unset, E(ALIBABA_CLOUD_PROFILE) or the legacy E(ALICLOUD_PROFILE) is used, else the file's C(current) profile.
+      - The profile is only read when neither the options nor the environment give an access key pair.
+    type: str
+  shared_credentials_file:
+    description:
+      - Path of the CLI configuration file to read profiles from.
+      - When unset, E(ALICLOUD_SHARED_CREDENTIALS_FILE) is used, else C(~/.aliyun/config.json).
+    type: path
+  endpoint:
+    description:
+      - The API endpoint, as a host name (HTTPS is used) or a full URL such as V(http://127.0.0.1:8765) for the
+        local emulator. Overrides the endpoint derived from O(region).
+      - When unset, E(ALIBABA_CLOUD_ENDPOINT_AIWORKSPACE) or E(AIWORKSPACE_ENDPOINT) is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the endpoint's TLS certificate. Only turn this off for a test endpoint you trust.
+    type: bool
+    default: true
+  connect_timeout:
+    description:
+      - Seconds to wait for a connection to the endpoint.
+    type: float
+    default: 10
+  timeout:
+    description:
+      - Seconds to wait for an answer once a request was sent.
+    type: float
+    default: 60
+  max_retries:
+    description:
+      - How many times a request is retried when the API throttles, is unavailable, fails with a server error,
+        or cannot be reached. Retries wait with jittered exponential backoff (0.5 s doubling, at most 20 s) or as
+        long as the API's C(x-acs-retry-after) header asks.
+      - A create request that may have reached the API (a timeout or a dropped connection after it was sent) is
+        never re-sent blindly; the module looks the object up by name first.
+    type: int
+    default: 4
+  retry_max_wait:
+    description:
+      - The most seconds one request may spend waiting between retries in total.
+    type: float
+    default: 60
+requirements:
+  - requests
+notes:
+  - Credentials are resolved in this order, each setting on its own - the task option, then the environment
+    variable, then the CLI profile file.
+  - Secrets (O(access_key_secret), O(security_token), connection secrets) are masked in results, diffs and
+    error messages.
+"""

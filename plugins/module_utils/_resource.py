@@ -1,0 +1,300 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, alicloud.pai contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This module_utils file is PRIVATE to the alicloud.pai collection. It may change at any time.
+
+"""The resource engine: present/absent for one PAI object described by data.
+
+A resource module describes its object with a ``Resource`` subclass: which actions
+read and write it, and a list of ``Field`` entries mapping each option to its API
+field (updatable or not, how to normalise it for comparison). The engine finds the
+current object (by id, or by exact name within a workspace), builds the desired API
+fields from the options the user set, compares only those, and then creates,
+updates, replaces or deletes, honouring check mode and returning ``diff`` only in
+diff mode. Everything leaves through ``present()``, which masks secret values.
+
+All comparison happens in API space (PascalCase field names, API value shapes), so
+the request body, the predicted object and the diff come from the same data.
+"""
+
+import copy
+import json
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.alicloud.pai.plugins.module_utils._client import PaiApiError, PaiConnectionError, PaiError
+
+MASK = "********"
+
+
+def text(value):
+    """Strings compare with None and "" as the same (the API omits empty fields)."""
+    return "" if value is None else str(value)
+
+
+def integer(value):
+    return None if value in (None, "") else int(value)
+
+
+def string_map(value):
+    return dict((str(key), text(item)) for key, item in (value or {}).items())
+
+
+def data(value):
+    """Free-form JSON data compares by content, not by key order or number formatting."""
+    if isinstance(value, str):
+        value = json.loads(value) if value.strip() else {}
+    return json.dumps(value or {}, sort_keys=True)
+
+
+def present(obj, keep_keys=(), secret_keys=()):
+    """An API object as modules return it: snake_case keys, the maps in ``keep_keys`` with
+    their keys untouched, every value of the maps in ``secret_keys`` masked."""
+    obj = copy.deepcopy(obj)
+    obj.pop("RequestId", None)
+    for key in secret_keys:
+        if isinstance(obj.get(key), dict):
+            obj[key] = dict((name, MASK) for name in obj[key])
+    return camel_dict_to_snake_dict(obj, ignore_list=list(keep_keys))
+
+
+class Field(object):
+    """One option of a resource module and the API field it sets.
+
+    ``immutable`` fields cannot be changed in place (a difference fails the task, or
+    replaces the object with ``force``); ``secret`` fields hold values that are masked
+    in every output; ``to_api`` turns the option value into the API value and
+    ``normalize`` turns an API value into something comparable with ``==``.
+    """
+
+    def __init__(self, option, api, immutable=False, secret=False, to_api=None, normalize=text):
+        self.option = option
+        self.api = api
+        self.immutable = immutable
+        self.secret = secret
+        self.to_api = to_api or (lambda value: value)
+        self.normalize = normalize
+
+
+class Resource(object):
+    """Base class of a resource description; ``run()`` is the whole engine."""
+
+    result_key = None  # result key, e.g. "connection"
+    kind = None  # what users call it, e.g. "connection"
+    id_option = None  # option holding the object id, e.g. "connection_id"
+    id_field = None  # API field of the id, e.g. "ConnectionId"
+    name_field = None  # API field of the name, e.g. "ConnectionName"
+    list_name_filter = None  # list query parameter filtering by name
+    actions = {}  # "get", "list", "create", "update", "delete" -> action name
+    fields = ()
+    keep_keys = ()  # API fields whose values are user maps: their keys are never snake_cased
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.client = None
+
+    # -- hooks a resource may override ---------------------------------------------------------------
+
+    def validate(self):
+        """Check the options before any request; call ``self.module.fail`` on bad input."""
+
+    def read_query(self):
+        """Extra query parameters for the reads that feed the comparison."""
+        return {}
+
+    def check_current(self, current):
+        """Called with the object found (or None) before anything is written."""
+
+    def differs(self, field, current, desired):
+        """Whether the user-set ``field`` needs a change."""
+        return field.normalize(current.get(field.api)) != field.normalize(desired[field.api])
+
+    def create_body(self, desired, current=None):
+        """The create request body; ``current`` is the object being replaced, if any."""
+        return dict(desired)
+
+    def update_requests(self, current, desired, changed):
+        """``(action, query, body)`` requests that bring ``current`` to ``desired`` for the ``changed`` fields."""
+        body = dict((field.api, desired[field.api]) for field in changed)
+        return [(self.actions["update"], None, body)]
+
+    def after_write(self, obj):
+        """Called with the object after it was created or updated (not in check mode)."""
+
+    def present(self, obj):
+        """The object as the module returns it: snake_case keys, user maps kept, secrets masked."""
+        return present(obj, self.keep_keys, [field.api for field in self.fields if field.secret])
+
+    # -- the engine ----------------------------------------------------------------------------------
+
+    def run(self):
+        try:
+            self.validate()
+            self.client = self.module.client
+            result = self.ensure()
+        except PaiError as error:
+            self.module.fail_error(error)
+        self.module.exit(**result)
+
+    def path(self, object_id):
+        return {self.id_field: object_id}
+
+    def get(self, object_id, query=None):
+        try:
+            obj = self.client.call(self.actions["get"], self.path(object_id), query)
+        except PaiApiError as error:
+            if error.is_not_found:
+                return None
+            raise
+        self.hide_secrets(obj)
+        return obj
+
+    def find_by_name(self, name, query=None):
+        """Objects with exactly this name in the workspace (the server filter is fuzzy)."""
+        list_query = {"WorkspaceId": self.params["workspace_id"], self.list_name_filter: name}
+        list_query.update(query or {})
+        matches = [item for item in self.client.paginate(self.actions["list"], list_query)
+                   if item.get(self.name_field) == name]
+        for item in matches:
+            self.hide_secrets(item)
+        return matches
+
+    def find(self):
+        """The current object or None: by id when given, else by exact name within the workspace."""
+        object_id = self.params.get(self.id_option)
+        if object_id:
+            return self.get(object_id, self.read_query())
+        matches = self.find_by_name(self.params["name"], self.read_query())
+        if len(matches) > 1:
+            self.module.fail(
+                "%d %ss are named %r in workspace %s: %s. Give %s to choose one."
+                % (len(matches), self.kind, self.params["name"], self.params["workspace_id"],
+                   ", ".join(item[self.id_field] for item in matches), self.id_option))
+        return matches[0] if matches else None
+
+    def hide_secrets(self, obj):
+        for field in self.fields:
+            if field.secret:
+                for value in (obj.get(field.api) or {}).values():
+                    self.module.hide(value)
+
+    def desired(self):
+        return dict((field.api, field.to_api(self.params[field.option]))
+                    for field in self.fields if self.params.get(field.option) is not None)
+
+    def ensure(self):
+        current = self.find()
+        self.check_current(current)
+        if self.params["state"] == "absent":
+            return self.ensure_absent(current)
+        desired = self.desired()
+        if current is None:
+            if self.params.get(self.id_option):
+                self.module.fail("%s %s does not exist; to create a %s, give name and workspace_id without %s"
+                                 % (self.kind, self.params[self.id_option], self.kind, self.id_option))
+            return self.finish(None, self.create(desired), desired)
+        changed = [field for field in self.fields if field.api in desired and self.differs(field, current, desired)]
+        immutable = [field for field in changed if field.immutable]
+        if immutable and not self.params.get("force"):
+            self.module.fail(
+                "%s %s cannot be changed in place: %s. Set force=true to delete and re-create it."
+                % (self.kind, current[self.id_field], "; ".join(
+                    "%s is %s, wanted %s" % (field.option, self.shown(field, current.get(field.api)),
+                                            self.shown(field, desired[field.api])) for field in immutable)),
+                **{self.result_key: self.present(current)})
+        if immutable:
+            return self.finish(current, self.replace(current, desired), desired, changed)
+        if changed:
+            return self.finish(current, self.update(current, desired, changed), desired, changed)
+        return self.finish(current, current, desired)
+
+    def shown(self, field, value):
+        return MASK if field.secret else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def ensure_absent(self, current):
+        result = {"changed": current is not None, self.result_key: None}
+        if current is not None and not self.module.check_mode:
+            try:
+                self.client.call(self.actions["delete"], self.path(current[self.id_field]))
+            except PaiApiError as error:
+                if not error.is_not_found:
+                    raise
+        if self.module.ansible._diff:
+            result["diff"] = {"before": self.diff_view(current), "after": {}}
+        return result
+
+    def predicted(self, current, desired):
+        obj = copy.deepcopy(current) if current else {self.id_field: None}
+        obj.update(copy.deepcopy(desired))
+        return obj
+
+    def create(self, desired, current=None):
+        body = self.create_body(desired, current)
+        if self.module.check_mode:
+            return self.predicted(None, body)
+        try:
+            response = self.client.call(self.actions["create"], body=body)
+        except PaiConnectionError as error:
+            if not error.request_sent:
+                raise
+            # The request may have been applied: adopt what it made rather than create twice.
+            matches = self.find_by_name(body[self.name_field])
+            if len(matches) > 1:
+                raise
+            if matches:
+                self.module.ansible.warn("the %s response was lost; found the new %s %s by name and kept it"
+                                         % (self.actions["create"], self.kind, matches[0][self.id_field]))
+                response = matches[0]
+            else:
+                response = self.client.call(self.actions["create"], body=body)
+        obj = self.get(response[self.id_field])
+        self.after_write(obj)
+        return obj
+
+    def update(self, current, desired, changed):
+        if self.module.check_mode:
+            return self.predicted(current, dict((field.api, desired[field.api]) for field in changed))
+        for action, query, body in self.update_requests(current, desired, changed):
+            self.client.call(action, self.path(current[self.id_field]), query, body)
+        obj = self.get(current[self.id_field])
+        self.after_write(obj)
+        return obj
+
+    def replace(self, current, desired):
+        if not self.module.check_mode:
+            self.client.call(self.actions["delete"], self.path(current[self.id_field]))
+        return self.create(desired, current)
+
+    # -- results -------------------------------------------------------------------------------------
+
+    def diff_view(self, obj):
+        """The managed fields of ``obj`` as the result shows them, ``{}`` when absent."""
+        if obj is None:
+            return {}
+        shown = self.present(obj)
+        keys = set(camel_dict_to_snake_dict(dict((field.api, None) for field in self.fields)))
+        keys.add(camel_dict_to_snake_dict({self.id_field: None}).popitem()[0])
+        return dict((key, value) for key, value in shown.items() if key in keys)
+
+    def finish(self, current, final, desired, changed=()):
+        changed = list(changed) if current is not None else list(self.fields)
+        result = {"changed": current is None or bool(changed), self.result_key: self.present(final)}
+        if self.module.ansible._diff:
+            before, after = self.diff_view(current), self.diff_view(final)
+            for field in self.fields:
+                if field.secret and field in changed and field.api in desired:
+                    self.mark_secret_changes(field, current, desired, after)
+            result["diff"] = {"before": before, "after": after}
+        return result
+
+    def mark_secret_changes(self, field, current, desired, after):
+        """Say in the diff which secret keys changed, without their values."""
+        key = camel_dict_to_snake_dict({field.api: None}).popitem()[0]
+        old = (current or {}).get(field.api) or {}
+        new = desired[field.api] or {}
+        after[key] = dict(
+            (name, MASK if name in old and old[name] == new[name] else MASK + " (changed)" if name in old
+             else MASK + " (added)") for name in new)
