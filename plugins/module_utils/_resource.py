@@ -49,6 +49,24 @@ def data(value):
     return json.dumps(value or {}, sort_keys=True)
 
 
+def snake_name(name):
+    """``GmtCreateTime`` -> ``gmt_create_time``, as ansible-core converts AWS-style names."""
+    return camel_dict_to_snake_dict({name: None}).popitem()[0]
+
+
+def snake_keys(value, keep_keys):
+    """Snake-case every key, except below the keys in ``keep_keys`` (user data keeps its keys).
+
+    ``camel_dict_to_snake_dict``'s own ignore_list only applies at the top level.
+    """
+    if isinstance(value, dict):
+        return dict((snake_name(key), item if key in keep_keys else snake_keys(item, keep_keys))
+                    for key, item in value.items())
+    if isinstance(value, list):
+        return [snake_keys(item, keep_keys) for item in value]
+    return value
+
+
 def present(obj, keep_keys=(), secret_keys=()):
     """An API object as modules return it: snake_case keys, the maps in ``keep_keys`` with
     their keys untouched, every value of the maps in ``secret_keys`` masked."""
@@ -57,7 +75,7 @@ def present(obj, keep_keys=(), secret_keys=()):
     for key in secret_keys:
         if isinstance(obj.get(key), dict):
             obj[key] = dict((name, MASK) for name in obj[key])
-    return camel_dict_to_snake_dict(obj, ignore_list=list(keep_keys))
+    return snake_keys(obj, keep_keys)
 
 
 class Field(object):
@@ -139,6 +157,16 @@ class Resource(object):
             self.module.fail_error(error)
         self.module.exit(**result)
 
+    def run_info(self, result_key, query, name=None):
+        """The info module engine: every listed object (exact ``name`` only, when given), presented."""
+        try:
+            self.client = self.module.client
+            found = [self.present(item) for item in self.client.paginate(self.actions["list"], query)
+                     if name is None or item.get(self.name_field) == name]
+        except PaiError as error:
+            self.module.fail_error(error)
+        self.module.exit(changed=False, **{result_key: found})
+
     def path(self, object_id):
         return {self.id_field: object_id}
 
@@ -176,10 +204,12 @@ class Resource(object):
         return matches[0] if matches else None
 
     def hide_secrets(self, obj):
+        """Mask every secret value read from the API in all output (the API's own masks excepted)."""
         for field in self.fields:
             if field.secret:
                 for value in (obj.get(field.api) or {}).values():
-                    self.module.hide(value)
+                    if isinstance(value, str) and value.strip("*"):
+                        self.module.hide(value)
 
     def desired(self):
         return dict((field.api, field.to_api(self.params[field.option]))
@@ -275,8 +305,7 @@ class Resource(object):
         if obj is None:
             return {}
         shown = self.present(obj)
-        keys = set(camel_dict_to_snake_dict(dict((field.api, None) for field in self.fields)))
-        keys.add(camel_dict_to_snake_dict({self.id_field: None}).popitem()[0])
+        keys = set(snake_name(name) for name in [self.id_field] + [field.api for field in self.fields])
         return dict((key, value) for key, value in shown.items() if key in keys)
 
     def finish(self, current, final, desired, changed=()):
@@ -292,7 +321,7 @@ class Resource(object):
 
     def mark_secret_changes(self, field, current, desired, after):
         """Say in the diff which secret keys changed, without their values."""
-        key = camel_dict_to_snake_dict({field.api: None}).popitem()[0]
+        key = snake_name(field.api)
         old = (current or {}).get(field.api) or {}
         new = desired[field.api] or {}
         after[key] = dict(

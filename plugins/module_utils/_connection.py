@@ -1,0 +1,156 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, alicloud.pai contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This module_utils file is PRIVATE to the alicloud.pai collection. It may change at any time.
+
+"""The PAI connection as the resource engine sees it; shared by pai_connection and pai_connection_info."""
+
+import json
+
+from ansible_collections.alicloud.pai.plugins.module_utils._resource import Field, Resource, data, present, string_map, text
+
+KNOWN_TYPES = (
+    "DashScopeConnection", "OpenLLMConnection", "MilvusConnection", "OpenSearchConnection", "LindormConnection",
+    "ElasticsearchConnection", "HologresConnection", "RDSConnection", "CustomConnection", "DeepSeekConnection",
+    "FunctionAIMCPConnection", "CustomMCPConnection",
+)
+VALIDATABLE_TYPES = ("DashScopeConnection", "DeepSeekConnection", "FunctionAIMCPConnection", "CustomMCPConnection")
+
+# model option -> API field; the last four are only accepted by CreateConnection
+MODEL_FIELDS = (
+    ("model", "Model"), ("display_name", "DisplayName"), ("model_type", "ModelType"), ("tool_call", "ToolCall"),
+    ("max_model_length", "MaxModelLength"), ("support_reasoning", "SupportReasoning"),
+    ("support_response_schema", "SupportResponseSchema"), ("support_vision", "SupportVision"),
+)
+CREATE_ONLY_MODEL_FIELDS = ("MaxModelLength", "SupportReasoning", "SupportResponseSchema", "SupportVision")
+
+
+def models_to_api(models):
+    return [dict((api, entry[option]) for option, api in MODEL_FIELDS if entry.get(option) is not None)
+            for entry in models]
+
+
+def models_key(models):
+    return sorted((text(entry.get("Model")), text(entry.get("DisplayName")), text(entry.get("ModelType")),
+                   bool(entry.get("ToolCall"))) for entry in models or [])
+
+
+def resource_meta_to_api(meta):
+    api = {"InstanceId": meta.get("instance_id"), "InstanceName": meta.get("instance_name")}
+    if meta.get("extra") is not None:
+        api["Extra"] = json.dumps(meta["extra"], separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    return dict((key, value) for key, value in api.items() if value is not None)
+
+
+def resource_meta_key(meta):
+    meta = meta or {}
+    return text(meta.get("InstanceId")), text(meta.get("InstanceName")), data(meta.get("Extra"))
+
+
+class Connection(Resource):
+    result_key = kind = "connection"
+    id_option = "connection_id"
+    id_field = "ConnectionId"
+    name_field = "ConnectionName"
+    list_name_filter = "ConnectionName"
+    actions = {"get": "GetConnection", "list": "ListConnections", "create": "CreateConnection",
+               "update": "UpdateConnection", "delete": "DeleteConnection"}
+    keep_keys = ("Configs", "Secrets", "Extra")
+    fields = (
+        Field("name", "ConnectionName", immutable=True),
+        Field("workspace_id", "WorkspaceId", immutable=True),
+        Field("connection_type", "ConnectionType", immutable=True),
+        Field("accessibility", "Accessibility", immutable=True),
+        Field("resource_meta", "ResourceMeta", immutable=True, to_api=resource_meta_to_api,
+              normalize=resource_meta_key),
+        Field("description", "Description"),
+        Field("configs", "Configs", normalize=string_map),
+        Field("models", "Models", to_api=models_to_api, normalize=models_key),
+        Field("secrets", "Secrets", secret=True, normalize=string_map),
+    )
+
+    def validate(self):
+        params = self.params
+        if not params["connection_id"] and not params["workspace_id"]:
+            self.module.fail("workspace_id is required to find a connection by name (or give connection_id)")
+        for option in ("configs", "secrets"):
+            for key, value in (params[option] or {}).items():
+                if not isinstance(value, str):
+                    self.module.fail("%s.%s must be a string, got %s; quote the value in YAML"
+                                     % (option, key, type(value).__name__))
+        names = [entry["model"] for entry in params["models"] or []]
+        duplicates = sorted(set(name for name in names if names.count(name) > 1))
+        if duplicates:
+            self.module.fail("models lists the same model more than once: %s" % ", ".join(duplicates))
+        kind = params["connection_type"]
+        if kind and kind not in KNOWN_TYPES:
+            self.module.ansible.warn("connection_type %r is not one of the known types (%s); sending it as given"
+                                     % (kind, ", ".join(KNOWN_TYPES)))
+        if params["validate"] and kind and kind not in VALIDATABLE_TYPES:
+            self.module.fail("validate=true is only possible for connection_type %s, not %s"
+                             % (", ".join(VALIDATABLE_TYPES), kind))
+
+    def read_query(self):
+        # Plain-text secrets are read only when they are compared or must be carried over by force.
+        if (self.params["secrets"] is not None and self.params["update_secrets"] == "on_change") or self.params["force"]:
+            return {"EncryptOption": "PlainText"}
+        return {}
+
+    def check_current(self, current):
+        if current is None and self.params["state"] == "present" and not self.params["connection_id"]:
+            missing = [option for option in ("name", "connection_type") if not self.params[option]]
+            if missing:
+                self.module.fail("%s %s required to create connection %r in workspace %s" % (
+                    " and ".join(missing), "is" if len(missing) == 1 else "are", self.params["name"],
+                    self.params["workspace_id"]))
+        if current is not None and self.params["validate"] and current.get("ConnectionType") not in VALIDATABLE_TYPES:
+            self.module.fail("validate=true is only possible for connection_type %s, not %s"
+                             % (", ".join(VALIDATABLE_TYPES), current.get("ConnectionType")))
+
+    def differs(self, field, current, desired):
+        if field.api == "Secrets" and self.params["update_secrets"] != "on_change":
+            return self.params["update_secrets"] == "always"
+        return super(Connection, self).differs(field, current, desired)
+
+    def create_body(self, desired, current=None):
+        body = {}
+        if current is not None:  # replacement: keep what the user did not set
+            body = dict((field.api, current[field.api]) for field in self.fields if current.get(field.api))
+            if isinstance(body.get("ResourceMeta"), dict):
+                body["ResourceMeta"] = dict((key, value) for key, value in body["ResourceMeta"].items() if value)
+        body.update(desired)
+        body.setdefault("Configs", {})
+        return body
+
+    def update_requests(self, current, desired, changed):
+        body = dict((field.api, desired[field.api]) for field in changed)
+        body.setdefault("Configs", desired.get("Configs", current.get("Configs") or {}))
+        if "Models" in body:
+            if any(key in entry for entry in body["Models"] for key in CREATE_ONLY_MODEL_FIELDS):
+                self.module.ansible.warn(
+                    "models of connection %s are updated, but max_model_length, support_reasoning, "
+                    "support_response_schema and support_vision are only accepted when a connection is created; "
+                    "they were not sent" % current["ConnectionId"])
+            body["Models"] = [dict((key, value) for key, value in entry.items() if key not in CREATE_ONLY_MODEL_FIELDS)
+                              for entry in body["Models"]]
+        return [(self.actions["update"], None, body)]
+
+    def after_write(self, obj):
+        if not self.params["validate"]:
+            return
+        answer = self.client.call("ValidateConnection", body={
+            "WorkspaceId": obj["WorkspaceId"], "ConnectionId": obj["ConnectionId"],
+            "ConnectionType": obj["ConnectionType"], "ValidateType": "Connectivity"})
+        if answer.get("Status") != "success":
+            self.module.fail("connection %s failed validation: %s: %s (request id %s)"
+                             % (obj["ConnectionId"], answer.get("Code"), answer.get("Message"), answer.get("RequestId")),
+                             validation=dict((key, answer.get(key)) for key in ("Status", "Code", "Message", "Details")),
+                             connection=self.present(obj), changed=True)
+
+    def present(self, obj):
+        meta = obj.get("ResourceMeta")
+        if isinstance(meta, dict) and isinstance(meta.get("Extra"), str):
+            obj = dict(obj, ResourceMeta=dict(meta, Extra=json.loads(meta["Extra"]) if meta["Extra"] else {}))
+        return present(obj, self.keep_keys, ["Secrets"])
