@@ -244,11 +244,16 @@ SPECIAL_ENDPOINTS = {"ap-southeast-5": "aiworkspace-vpc.ap-southeast-5.aliyuncs.
 def endpoint_url(endpoint=None, region=None):
     """Base URL from an explicit endpoint (host or full URL) or else from the region."""
     if endpoint:
-        endpoint = endpoint.strip().rstrip("/")
+        endpoint = endpoint.strip()
         if "://" not in endpoint:
             endpoint = "https://" + endpoint
+        endpoint = endpoint.rstrip("/")
         parts = urlsplit(endpoint)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        try:
+            parts.port  # raises ValueError for a port that is not a number in range
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
             raise PaiConfigError("endpoint %r is not a host name or an http(s) URL" % endpoint)
         return endpoint
     if not region:

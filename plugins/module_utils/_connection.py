@@ -115,13 +115,10 @@ class Connection(Resource):
         return super(Connection, self).differs(field, current, desired)
 
     def create_body(self, desired, current=None):
-        body = {}
-        if current is not None:  # replacement: keep what the user did not set
-            body = dict((field.api, current[field.api]) for field in self.fields if current.get(field.api))
-            if isinstance(body.get("ResourceMeta"), dict):
-                body["ResourceMeta"] = dict((key, value) for key, value in body["ResourceMeta"].items() if value)
-        body.update(desired)
-        body.setdefault("Configs", {})
+        body = super(Connection, self).create_body(desired, current)
+        if "ResourceMeta" not in desired and isinstance(body.get("ResourceMeta"), dict):
+            body["ResourceMeta"] = dict((key, value) for key, value in body["ResourceMeta"].items() if value)
+        body.setdefault("Configs", {})  # required by CreateConnection, even when empty
         return body
 
     def update_requests(self, current, desired, changed):

@@ -131,8 +131,12 @@ class Resource(object):
         return field.normalize(current.get(field.api)) != field.normalize(desired[field.api])
 
     def create_body(self, desired, current=None):
-        """The create request body; ``current`` is the object being replaced, if any."""
-        return dict(desired)
+        """The create request body. When replacing ``current``, what the user did not set is carried over."""
+        body = {}
+        if current is not None:
+            body = dict((field.api, current[field.api]) for field in self.fields if current.get(field.api))
+        body.update(desired)
+        return body
 
     def update_requests(self, current, desired, changed):
         """``(action, query, body)`` requests that bring ``current`` to ``desired`` for the ``changed`` fields."""
@@ -157,12 +161,17 @@ class Resource(object):
             self.module.fail_error(error)
         self.module.exit(**result)
 
-    def run_info(self, result_key, query, name=None):
-        """The info module engine: every listed object (exact ``name`` only, when given), presented."""
+    def run_info(self, result_key, query, ids=None, name=None, keep=None):
+        """The info module engine: the objects with ``ids`` (one read each) or else every listed
+        object, narrowed to the exact ``name`` and to those ``keep`` accepts, then presented."""
         try:
             self.client = self.module.client
-            found = [self.present(item) for item in self.client.paginate(self.actions["list"], query)
-                     if name is None or item.get(self.name_field) == name]
+            if ids:
+                found = [obj for obj in (self.get(object_id) for object_id in ids) if obj is not None]
+            else:
+                found = self.client.paginate(self.actions["list"], query)
+            found = [self.present(obj) for obj in found
+                     if (name is None or obj.get(self.name_field) == name) and (keep is None or keep(obj))]
         except PaiError as error:
             self.module.fail_error(error)
         self.module.exit(changed=False, **{result_key: found})
@@ -211,7 +220,8 @@ class Resource(object):
                     if isinstance(value, str) and value.strip("*"):
                         self.module.hide(value)
 
-    def desired(self):
+    def desired(self, current):
+        """The API fields the user set; ``current`` (None when absent) for options relative to it."""
         return dict((field.api, field.to_api(self.params[field.option]))
                     for field in self.fields if self.params.get(field.option) is not None)
 
@@ -220,7 +230,7 @@ class Resource(object):
         self.check_current(current)
         if self.params["state"] == "absent":
             return self.ensure_absent(current)
-        desired = self.desired()
+        desired = self.desired(current)
         if current is None:
             if self.params.get(self.id_option):
                 self.module.fail("%s %s does not exist; to create a %s, give name and workspace_id without %s"

@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, alicloud.pai contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This module_utils file is PRIVATE to the alicloud.pai collection. It may change at any time.
+
+"""The PAI model as the resource engine sees it; shared by pai_model and pai_model_info."""
+
+from ansible_collections.alicloud.pai.plugins.module_utils._resource import Field, Resource, data, integer, present
+
+LABEL_LIMIT_BYTES = 128
+
+
+def labels_to_api(labels):
+    return [{"Key": key, "Value": value} for key, value in labels.items()]
+
+
+def labels_map(labels):
+    """``[{Key, Value}]`` as a dict (the API keeps one value per key)."""
+    return dict((entry.get("Key"), entry.get("Value")) for entry in labels or [])
+
+
+def label_problems(labels):
+    """Why each label is unacceptable to PAI: keys and values of at most 128 bytes without ``=`` or ``,``."""
+    problems = []
+    for key, value in (labels or {}).items():
+        if not isinstance(value, str):
+            problems.append("labels.%s must be a string, got %s; quote the value in YAML" % (key, type(value).__name__))
+            continue
+        for what, item in (("key", key), ("value", value)):
+            if not item and what == "key":
+                problems.append("label keys must not be empty")
+            if len(item.encode("utf-8")) > LABEL_LIMIT_BYTES:
+                problems.append("label %s %r is longer than %d bytes" % (what, item, LABEL_LIMIT_BYTES))
+            if "=" in item or "," in item:
+                problems.append("label %s %r contains '=' or ','" % (what, item))
+    return problems
+
+
+class Model(Resource):
+    result_key = kind = "model"
+    id_option = "model_id"
+    id_field = "ModelId"
+    name_field = "ModelName"
+    list_name_filter = "ModelName"
+    actions = {"get": "GetModel", "list": "ListModels", "create": "CreateModel",
+               "update": "UpdateModel", "delete": "DeleteModel"}
+    keep_keys = ("ExtraInfo", "Labels", "Tags")
+    fields = (
+        Field("name", "ModelName"),
+        Field("workspace_id", "WorkspaceId", immutable=True),
+        Field("accessibility", "Accessibility"),
+        Field("description", "ModelDescription"),
+        Field("model_doc", "ModelDoc"),
+        Field("model_type", "ModelType"),
+        Field("origin", "Origin"),
+        Field("domain", "Domain"),
+        Field("task", "Task"),
+        Field("order_number", "OrderNumber", normalize=integer),
+        Field("parameter_size", "ParameterSize", normalize=integer),
+        Field("extra_info", "ExtraInfo", normalize=data),
+        Field("labels", "Labels", to_api=labels_to_api, normalize=labels_map),
+    )
+
+    def validate(self):
+        if not self.params.get("model_id") and not self.params.get("workspace_id"):
+            self.module.fail("workspace_id is required to find a model by name (or give model_id)")
+        name = self.params.get("name")
+        if name is not None and not 1 <= len(name) <= 127:
+            self.module.fail("name must be 1 to 127 characters long, got %d" % len(name))
+        problems = label_problems(self.params.get("labels"))
+        if problems:
+            self.module.fail("invalid labels: %s" % "; ".join(problems))
+
+    def check_current(self, current):
+        if current is None and self.params["state"] == "present" and not self.params["model_id"]:
+            if not self.params["name"]:
+                self.module.fail("name is required to create a model")
+
+    def desired(self, current):
+        desired = super(Model, self).desired(current)
+        if "Labels" in desired and current is not None and not self.params["purge_labels"]:
+            merged = labels_map(current.get("Labels"))
+            merged.update(labels_map(desired["Labels"]))
+            desired["Labels"] = labels_to_api(merged)
+        return desired
+
+    def update_requests(self, current, desired, changed):
+        requests = []
+        body = dict((field.api, desired[field.api]) for field in changed if field.api != "Labels")
+        if body:
+            body.setdefault("ModelName", current["ModelName"])
+            requests.append((self.actions["update"], None, body))
+        if "Labels" in desired and any(field.api == "Labels" for field in changed):
+            old, new = labels_map(current.get("Labels")), labels_map(desired["Labels"])
+            # Changed keys are removed first: whether CreateModelLabels overwrites a key is not documented.
+            stale = [key for key in old if key not in new or old[key] != new[key]]
+            fresh = [key for key in new if key not in old or old[key] != new[key]]
+            if stale:
+                requests.append(("DeleteModelLabels", {"LabelKeys": stale}, None))
+            if fresh:
+                requests.append(("CreateModelLabels", None, {"Labels": [{"Key": key, "Value": new[key]} for key in fresh]}))
+        return requests
+
+    def present(self, obj):
+        obj = dict(obj)
+        for key in ("Labels", "Tags"):
+            if isinstance(obj.get(key), list):
+                obj[key] = labels_map(obj[key])
+        return present(obj, self.keep_keys)
