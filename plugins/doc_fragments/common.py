@@ -37,7 +37,9 @@ options:
       - The profile to read from the Alibaba Cloud CLI configuration file (C(~/.aliyun/config.json)).
         Profiles of mode C(AK) and C(StsToken) are supported.
       - When unset, E(ALIBABA_CLOUD_PROFILE) or the legacy E(ALICLOUD_PROFILE) is used, else the file's C(current) profile.
-      - The profile is only read when neither the options nor the environment give an access key pair.
+      - The profile is read when neither the options nor the environment give an access key pair (the pair, and
+        the C(sts_token) of an C(StsToken) profile, then come from it), or when no region and no endpoint are given
+        otherwise (for its C(region_id)).
     type: str
   shared_credentials_file:
     description:
@@ -67,11 +69,14 @@ options:
     default: 60
   max_retries:
     description:
-      - How many times a request is retried when the API throttles, is unavailable, fails with a server error,
-        or cannot be reached. Retries wait with jittered exponential backoff (0.5 s doubling, at most 20 s) or as
-        long as the API's C(x-acs-retry-after) header asks.
-      - A create request that may have reached the API (a timeout or a dropped connection after it was sent) is
-        never re-sent blindly; the module looks the object up by name first.
+      - How many times a request is retried when the API throttles (C(Throttling.*) codes, HTTP 429), is unavailable
+        (HTTP 503, C(ServiceUnavailable)), or cannot be reached. Reads, updates and deletes are also retried on any
+        other HTTP 5xx answer and after a timeout or dropped connection. Retries wait with jittered exponential
+        backoff (0.5 s doubling, at most 20 s) or as long as the API's C(x-acs-retry-after) header asks.
+      - Create requests are never re-sent when they may have reached the API (a timeout or dropped connection after
+        sending, or an HTTP 5xx other than 503). For a lost create answer, pai_connection and pai_model look the
+        object up by name and keep it if it was made, before creating again.
+      - TLS and certificate errors are not retried.
     type: int
     default: 4
   retry_max_wait:
@@ -82,8 +87,9 @@ options:
 requirements:
   - requests
 notes:
-  - Credentials are resolved in this order, each setting on its own - the task option, then the environment
-    variable, then the CLI profile file.
+  - Settings are resolved in this order - the task option, then the environment variable, then the CLI profile
+    file. The access key pair is taken as a pair from one place; O(security_token) goes with a pair from the options
+    or the environment.
   - Secrets (O(access_key_secret), O(security_token), connection secrets) are masked in results, diffs and
     error messages.
 """

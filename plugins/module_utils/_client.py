@@ -154,10 +154,11 @@ class PaiConnectionError(PaiError):
 
     code = "ConnectionError"
 
-    def __init__(self, message, request_sent, action=None):
+    def __init__(self, message, request_sent, action=None, retryable=True):
         super(PaiConnectionError, self).__init__(message)
         self.request_sent = request_sent
         self.action = action
+        self.retryable = retryable
 
     def __repr__(self):
         return "PaiConnectionError(request_sent=%r, action=%r)" % (self.request_sent, self.action)
@@ -250,10 +251,10 @@ def endpoint_url(endpoint=None, region=None):
         endpoint = endpoint.rstrip("/")
         parts = urlsplit(endpoint)
         try:
-            parts.port  # raises ValueError for a port that is not a number in range
-        except ValueError:
-            parts = None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            valid_port = parts.port is None or parts.port > 0
+        except ValueError:  # a port that is not a number, or out of range
+            valid_port = False
+        if not valid_port or parts.scheme not in ("http", "https") or not parts.hostname:
             raise PaiConfigError("endpoint %r is not a host name or an http(s) URL" % endpoint)
         return endpoint
     if not region:
@@ -366,7 +367,7 @@ class PaiClient(object):
         if attempt >= self.max_retries:
             return None
         if isinstance(error, PaiConnectionError):
-            if error.request_sent and not repeatable:
+            if not error.retryable or (error.request_sent and not repeatable):
                 return None
         elif not (error.is_throttling or error.code == "ServiceUnavailable" or error.http_status == 503
                   or (repeatable and error.http_status >= 500)):
@@ -407,7 +408,7 @@ class PaiClient(object):
         except SSLError as exc:
             raise PaiConnectionError(self.redact(
                 "%s: TLS error talking to %s: %s (set validate_certs=false only for a trusted test endpoint)"
-                % (action, self.host, exc)), request_sent=False, action=action)
+                % (action, self.host, exc)), request_sent=False, action=action, retryable=False)
         except requests.exceptions.Timeout as exc:
             sent = not isinstance(exc, ConnectTimeout)
             raise PaiConnectionError(self.redact("%s: timed out talking to %s (%s)" % (action, self.host, exc)),
@@ -415,6 +416,12 @@ class PaiClient(object):
         except requests.exceptions.ConnectionError as exc:
             raise PaiConnectionError(self.redact("%s: connection to %s failed: %s" % (action, self.host, exc)),
                                      request_sent=_request_was_sent(exc), action=action)
+        except (requests.exceptions.RequestException, ValueError) as exc:
+            if isinstance(exc, ValueError):  # InvalidHeader, InvalidURL, http.client's header check: not sent
+                raise PaiConfigError(self.redact("%s: cannot send a request to %s: %s" % (action, self.host, exc)))
+            # e.g. ChunkedEncodingError: the answer was cut off, so the request did arrive
+            raise PaiConnectionError(self.redact("%s: the answer from %s was broken: %s" % (action, self.host, exc)),
+                                     request_sent=True, action=action)
         return self._decode(action, response)
 
     def _decode(self, action, response):

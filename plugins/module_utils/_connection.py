@@ -143,7 +143,7 @@ class Connection(Resource):
         if answer.get("Status") != "success":
             self.module.fail("connection %s failed validation: %s: %s (request id %s)"
                              % (obj["ConnectionId"], answer.get("Code"), answer.get("Message"), answer.get("RequestId")),
-                             validation=dict((key, answer.get(key)) for key in ("Status", "Code", "Message", "Details")),
+                             validation=dict((key.lower(), answer.get(key)) for key in ("Status", "Code", "Message", "Details")),
                              connection=self.present(obj), changed=True)
 
     def present(self, obj):

@@ -132,7 +132,7 @@ options:
         description: The instance name.
         type: str
       extra:
-        description: Extra settings, for example C({"vpcId": "vpc-xxxx"}); sent to PAI as a JSON string.
+        description: 'Extra settings, for example C({"vpcId": "vpc-xxxx"}); sent to PAI as a JSON string.'
         type: dict
   validate:
     description:
@@ -294,6 +294,23 @@ connection:
       description: When it was last changed (UTC, ISO 8601).
       type: str
       sample: "2025-03-07T07:54:56Z"
+validation:
+  description: PAI's answer to the connectivity check, when O(validate=true) and the check failed.
+  returned: when the validation failed
+  type: dict
+  contains:
+    status:
+      description: V(failed).
+      type: str
+    code:
+      description: The reason code, for example V(ConnectivityCheckFailed).
+      type: str
+    message:
+      description: What went wrong.
+      type: str
+    details:
+      description: Details given by PAI.
+      type: dict
 diff:
   description: The managed fields before and after, when diff mode is on. Secret values are masked.
   returned: when diff mode is on
