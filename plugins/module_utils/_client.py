@@ -260,7 +260,7 @@ def endpoint_url(endpoint=None, region=None):
     if not region:
         raise PaiConfigError(
             "No region or endpoint given: set the region option (or ALIBABA_CLOUD_REGION_ID / ALICLOUD_REGION, "
-            "or region_id in the profile), or the endpoint option (or ALIBABA_CLOUD_ENDPOINT_AIWORKSPACE).")
+            "or region_id in the profile), or the endpoint option (or ALIBABA_CLOUD_ENDPOINT_AIWORKSPACE / AIWORKSPACE_ENDPOINT).")
     region = region.strip()
     if region in SPECIAL_ENDPOINTS:
         host = SPECIAL_ENDPOINTS[region]
@@ -464,8 +464,7 @@ class PaiClient(object):
             while True:
                 page = self.call(action, path_params, query)
                 batch = page.get(items_key) or []
-                for item in batch:
-                    yield item
+                yield from batch
                 token = page.get("NextToken")
                 if not token or not batch or token in seen_tokens:
                     return
@@ -473,12 +472,16 @@ class PaiClient(object):
                 query["NextToken"] = token
         count = 0
         page_number = 1
+        previous = None
         while True:
             query.update(PageNumber=page_number, PageSize=page_size)
             page = self.call(action, path_params, query)
             batch = page.get(items_key) or []
-            for item in batch:
-                yield item
+            if batch and batch == previous:
+                raise PaiApiError("page %d repeats the previous page; the API ignores PageNumber" % page_number,
+                                  http_status=None, code="InvalidResponse", action=action)
+            previous = batch
+            yield from batch
             count += len(batch)
             total = page.get("TotalCount")
             # TotalCount, when given, decides: a server that caps the page size returns short pages

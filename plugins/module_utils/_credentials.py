@@ -37,9 +37,10 @@ class Credentials(object):
     """An access key pair, optionally with an STS token; ``repr`` shows no secret."""
 
     def __init__(self, access_key_id, access_key_secret, security_token=None, source=None):
-        self.access_key_id = access_key_id
-        self.access_key_secret = access_key_secret
-        self.security_token = security_token or None
+        # Surrounding whitespace (a newline pasted into a variable) would only make the signature fail.
+        self.access_key_id = access_key_id.strip()
+        self.access_key_secret = access_key_secret.strip()
+        self.security_token = (security_token or "").strip() or None
         self.source = source
 
     def __repr__(self):
