@@ -134,7 +134,7 @@ class Resource(object):
         """The create request body. When replacing ``current``, what the user did not set is carried over."""
         body = {}
         if current is not None:
-            body = dict((field.api, current[field.api]) for field in self.fields if current.get(field.api))
+            body = dict((field.api, current[field.api]) for field in self.fields if current.get(field.api) is not None)
         body.update(desired)
         return body
 
