@@ -44,9 +44,11 @@ def resource_meta_to_api(meta):
     return dict((key, value) for key, value in api.items() if value is not None)
 
 
-def resource_meta_key(meta):
-    meta = meta or {}
-    return text(meta.get("InstanceId")), text(meta.get("InstanceName")), data(meta.get("Extra"))
+def resource_meta_differs(current, desired):
+    """Only the resource_meta sub-options the user gave are compared."""
+    current = current or {}
+    return any(data(current.get(key)) != data(value) if key == "Extra" else text(current.get(key)) != text(value)
+               for key, value in desired.items())
 
 
 class Connection(Resource):
@@ -63,8 +65,7 @@ class Connection(Resource):
         Field("workspace_id", "WorkspaceId", immutable=True),
         Field("connection_type", "ConnectionType", immutable=True),
         Field("accessibility", "Accessibility", immutable=True),
-        Field("resource_meta", "ResourceMeta", immutable=True, to_api=resource_meta_to_api,
-              normalize=resource_meta_key),
+        Field("resource_meta", "ResourceMeta", immutable=True, to_api=resource_meta_to_api),
         Field("description", "Description"),
         Field("configs", "Configs", normalize=string_map),
         Field("models", "Models", to_api=models_to_api, normalize=models_key),
@@ -112,6 +113,8 @@ class Connection(Resource):
     def differs(self, field, current, desired):
         if field.api == "Secrets" and self.params["update_secrets"] != "on_change":
             return self.params["update_secrets"] == "always"
+        if field.api == "ResourceMeta":
+            return resource_meta_differs(current.get("ResourceMeta"), desired["ResourceMeta"])
         return super(Connection, self).differs(field, current, desired)
 
     def create_body(self, desired, current=None):

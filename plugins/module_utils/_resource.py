@@ -239,12 +239,11 @@ class Resource(object):
         changed = [field for field in self.fields if field.api in desired and self.differs(field, current, desired)]
         immutable = [field for field in changed if field.immutable]
         if immutable and not self.params.get("force"):
-            self.module.fail(
-                "%s %s cannot be changed in place: %s. Set force=true to delete and re-create it."
-                % (self.kind, current[self.id_field], "; ".join(
-                    "%s is %s, wanted %s" % (field.option, self.shown(field, current.get(field.api)),
-                                            self.shown(field, desired[field.api])) for field in immutable)),
-                **{self.result_key: self.present(current)})
+            reasons = ["%s is %s, wanted %s" % (field.option, self.shown(field, current.get(field.api)),
+                                                self.shown(field, desired[field.api])) for field in immutable]
+            self.module.fail("%s %s cannot be changed in place: %s. Set force=true to delete and re-create it."
+                             % (self.kind, current[self.id_field], "; ".join(reasons)),
+                             **{self.result_key: self.present(current)})
         if immutable:
             return self.finish(current, self.replace(current, desired), desired, changed)
         if changed:

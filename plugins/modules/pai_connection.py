@@ -18,7 +18,7 @@ description:
     existing connection. A difference fails the task naming each field, unless O(force=true), which deletes the
     connection and creates it again (a new connection id).
 author:
-  - alicloud.pai contributors
+  - alicloud.pai maintainers (@alicloud-pai)
 options:
   state:
     description:
@@ -123,6 +123,7 @@ options:
   resource_meta:
     description:
       - The cloud resource behind the connection, typically for database types. Cannot be changed after creation.
+      - Only the sub-options given are compared.
     type: dict
     suboptions:
       instance_id:

@@ -12,7 +12,7 @@ description:
   - Returns the connections that match every filter given, from all pages of the API's answer.
   - Secrets are never read in plain text; each secret key is shown with a fixed mask.
 author:
-  - alicloud.pai contributors
+  - alicloud.pai maintainers (@alicloud-pai)
 options:
   workspace_id:
     description: Only connections of this workspace.

@@ -15,7 +15,7 @@ description:
   - O(workspace_id) cannot be changed on an existing model; a difference fails the task, unless O(force=true),
     which deletes the model and creates it again (a new model id; its versions are not carried over).
 author:
-  - alicloud.pai contributors
+  - alicloud.pai maintainers (@alicloud-pai)
 options:
   state:
     description:

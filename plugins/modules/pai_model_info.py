@@ -11,7 +11,7 @@ version_added: 0.1.0
 description:
   - Returns the models that match every filter given, from all pages of the API's answer.
 author:
-  - alicloud.pai contributors
+  - alicloud.pai maintainers (@alicloud-pai)
 options:
   workspace_id:
     description: Only models of this workspace.

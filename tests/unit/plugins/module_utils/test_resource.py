@@ -271,7 +271,7 @@ def test_missing_type_to_create_is_an_error_naming_it():
 def test_api_error_is_returned_structured():
     error = PaiApiError("Workspace not exists", 404, "100400027", request_id="REQ-1", action="ListConnections")
     client = FakeClient()
-    client.paginate = lambda *args, **kwargs: (_ for _ in ()).throw(error)
+    client.paginate = lambda *args, **kwargs: (item for item in ()).throw(error)
     result = run(Connection(FakeModule(connection_params(), client)))
     assert result["error"] == {"http_status": 404, "code": "100400027", "message": "Workspace not exists",
                                "request_id": "REQ-1"}
