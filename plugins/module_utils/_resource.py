@@ -251,7 +251,11 @@ class Resource(object):
         return self.finish(current, current, desired)
 
     def shown(self, field, value):
-        return MASK if field.secret else json.dumps(value, ensure_ascii=False, sort_keys=True)
+        """A field value for a message, in the shape results show it."""
+        if field.secret:
+            return MASK
+        shown = self.present({field.api: value}).get(snake_name(field.api))
+        return json.dumps(shown, ensure_ascii=False, sort_keys=True)
 
     def ensure_absent(self, current):
         result = {"changed": current is not None, self.result_key: None}
@@ -329,10 +333,18 @@ class Resource(object):
         return result
 
     def mark_secret_changes(self, field, current, desired, after):
-        """Say in the diff which secret keys changed, without their values."""
-        key = snake_name(field.api)
+        """Say in the diff which secret keys were added or changed, without their values.
+
+        A stored value the API returned masked (not read in plain text) cannot be compared: it is "(sent)".
+        """
         old = (current or {}).get(field.api) or {}
         new = desired[field.api] or {}
-        after[key] = dict(
-            (name, MASK if name in old and old[name] == new[name] else MASK + " (changed)" if name in old
-             else MASK + " (added)") for name in new)
+
+        def mark(name):
+            if name not in old:
+                return MASK + " (added)"
+            if not str(old[name]).strip("*"):
+                return MASK + " (sent)"
+            return MASK if old[name] == new[name] else MASK + " (changed)"
+
+        after[snake_name(field.api)] = dict((name, mark(name)) for name in new)
