@@ -88,8 +88,9 @@ requirements:
   - requests
 notes:
   - Settings are resolved in this order - the task option, then the environment variable, then the CLI profile
-    file. The access key pair is taken as a pair from one place; O(security_token) goes with a pair from the options
-    or the environment.
+    file. The access key pair and its security token are taken together from the first of those places that has
+    any of them, so half a pair or a stale token from another place is never mixed in.
+  - Authentication errors (for example C(SignatureDoesNotMatch)) say where the credentials came from.
   - Secrets (O(access_key_secret), O(security_token), connection secrets) are masked in results, diffs and
     error messages.
 """

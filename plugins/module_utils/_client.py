@@ -466,8 +466,11 @@ class PaiClient(object):
                 batch = page.get(items_key) or []
                 yield from batch
                 token = page.get("NextToken")
-                if not token or not batch or token in seen_tokens:
+                if not token or not batch:
                     return
+                if token in seen_tokens:
+                    raise PaiApiError("NextToken %r came back twice; the API is paging in a circle" % token,
+                                      http_status=None, code="InvalidResponse", action=action)
                 seen_tokens.add(token)
                 query["NextToken"] = token
         count = 0

@@ -9,7 +9,7 @@
 
 import json
 
-from ansible_collections.alicloud.pai.plugins.module_utils._resource import Field, Resource, data, present, string_map, text
+from ansible_collections.alicloud.pai.plugins.module_utils._resource import Field, Resource, data, parse_json, string_map, text
 
 KNOWN_TYPES = (
     "DashScopeConnection", "OpenLLMConnection", "MilvusConnection", "OpenSearchConnection", "LindormConnection",
@@ -33,8 +33,15 @@ def models_to_api(models):
 
 
 def models_key(models):
+    """Models compare as a set keyed by ``Model``; the create-only capability fields are not compared."""
     return sorted((text(entry.get("Model")), text(entry.get("DisplayName")), text(entry.get("ModelType")),
                    bool(entry.get("ToolCall"))) for entry in models or [])
+
+
+def models_merged(current, desired):
+    """The desired models, each completed with the stored sub-options the user did not give."""
+    stored = dict((entry.get("Model"), entry) for entry in current or [])
+    return [dict(stored.get(entry["Model"], {}), **entry) for entry in desired]
 
 
 def resource_meta_to_api(meta):
@@ -44,11 +51,9 @@ def resource_meta_to_api(meta):
     return dict((key, value) for key, value in api.items() if value is not None)
 
 
-def resource_meta_differs(current, desired):
-    """Only the resource_meta sub-options the user gave are compared."""
-    current = current or {}
-    return any(data(current.get(key)) != data(value) if key == "Extra" else text(current.get(key)) != text(value)
-               for key, value in desired.items())
+def resource_meta_key(meta):
+    meta = meta or {}
+    return text(meta.get("InstanceId")), text(meta.get("InstanceName")), data(meta.get("Extra"))
 
 
 class Connection(Resource):
@@ -65,7 +70,8 @@ class Connection(Resource):
         Field("workspace_id", "WorkspaceId", immutable=True),
         Field("connection_type", "ConnectionType", immutable=True),
         Field("accessibility", "Accessibility", immutable=True),
-        Field("resource_meta", "ResourceMeta", immutable=True, to_api=resource_meta_to_api),
+        Field("resource_meta", "ResourceMeta", immutable=True, to_api=resource_meta_to_api,
+              normalize=resource_meta_key),
         Field("description", "Description"),
         Field("configs", "Configs", normalize=string_map),
         Field("models", "Models", to_api=models_to_api, normalize=models_key),
@@ -94,10 +100,21 @@ class Connection(Resource):
                              % (", ".join(VALIDATABLE_TYPES), kind))
 
     def read_query(self):
-        # Plain-text secrets are read only when they are compared or must be carried over by force.
-        if (self.params["secrets"] is not None and self.params["update_secrets"] == "on_change") or self.params["force"]:
-            return {"EncryptOption": "PlainText"}
-        return {}
+        # Plain-text secrets are read only to compare them; otherwise the API is asked for ciphertext.
+        return {"EncryptOption": "PlainText" if self.reads_plain_secrets() else "Secret"}
+
+    def reads_plain_secrets(self):
+        return self.params["secrets"] is not None and self.params["update_secrets"] == "on_change"
+
+    def desired(self, current):
+        """Sub-options the user did not give (of resource_meta, of each model) keep their stored values."""
+        desired = super(Connection, self).desired(current)
+        if current is not None:
+            if "ResourceMeta" in desired:
+                desired["ResourceMeta"] = dict(current.get("ResourceMeta") or {}, **desired["ResourceMeta"])
+            if "Models" in desired:
+                desired["Models"] = models_merged(current.get("Models"), desired["Models"])
+        return desired
 
     def check_current(self, current):
         if current is None and self.params["state"] == "present" and not self.params["connection_id"]:
@@ -106,26 +123,31 @@ class Connection(Resource):
                 self.module.fail("%s %s required to create connection %r in workspace %s" % (
                     " and ".join(missing), "is" if len(missing) == 1 else "are", self.params["name"],
                     self.params["workspace_id"]))
-        if current is not None and self.params["validate"] and current.get("ConnectionType") not in VALIDATABLE_TYPES:
+        if (current is not None and self.params["state"] == "present" and self.params["validate"]
+                and (self.params["connection_type"] or current.get("ConnectionType")) not in VALIDATABLE_TYPES):
             self.module.fail("validate=true is only possible for connection_type %s, not %s"
                              % (", ".join(VALIDATABLE_TYPES), current.get("ConnectionType")))
 
     def differs(self, field, current, desired):
         if field.api == "Secrets" and self.params["update_secrets"] != "on_change":
             return self.params["update_secrets"] == "always"
-        if field.api == "ResourceMeta":
-            return resource_meta_differs(current.get("ResourceMeta"), desired["ResourceMeta"])
         return super(Connection, self).differs(field, current, desired)
+
+    def replace(self, current, desired):
+        # Secrets the task does not give are carried over, so read them in plain text, for this only.
+        if "Secrets" not in desired and not self.reads_plain_secrets() and not self.module.check_mode:
+            current = self.get(current["ConnectionId"], {"EncryptOption": "PlainText"}) or current
+        return super(Connection, self).replace(current, desired)
 
     def create_body(self, desired, current=None):
         body = super(Connection, self).create_body(desired, current)
-        if "ResourceMeta" not in desired and isinstance(body.get("ResourceMeta"), dict):
+        if isinstance(body.get("ResourceMeta"), dict):
             body["ResourceMeta"] = dict((key, value) for key, value in body["ResourceMeta"].items() if value)
         body.setdefault("Configs", {})  # required by CreateConnection, even when empty
         return body
 
     def update_requests(self, current, desired, changed):
-        body = dict((field.api, desired[field.api]) for field in changed)
+        ((action, query, body),) = super(Connection, self).update_requests(current, desired, changed)
         body.setdefault("Configs", desired.get("Configs", current.get("Configs") or {}))
         if "Models" in body:
             if any(key in entry for entry in body["Models"] for key in CREATE_ONLY_MODEL_FIELDS):
@@ -135,7 +157,7 @@ class Connection(Resource):
                     "they were not sent" % current["ConnectionId"])
             body["Models"] = [dict((key, value) for key, value in entry.items() if key not in CREATE_ONLY_MODEL_FIELDS)
                               for entry in body["Models"]]
-        return [(self.actions["update"], None, body)]
+        return [(action, query, body)]
 
     def after_write(self, obj):
         if not self.params["validate"]:
@@ -150,7 +172,11 @@ class Connection(Resource):
                              connection=self.present(obj), changed=True)
 
     def present(self, obj):
-        meta = obj.get("ResourceMeta")
-        if isinstance(meta, dict) and isinstance(meta.get("Extra"), str):
-            obj = dict(obj, ResourceMeta=dict(meta, Extra=json.loads(meta["Extra"]) if meta["Extra"] else {}))
-        return present(obj, self.keep_keys, ["Secrets"])
+        """``ResourceMeta.Extra`` decoded from its JSON string; models as GetConnection returns them."""
+        obj = dict(obj)
+        if isinstance(obj.get("ResourceMeta"), dict) and "Extra" in obj["ResourceMeta"]:
+            obj["ResourceMeta"] = dict(obj["ResourceMeta"], Extra=parse_json(obj["ResourceMeta"]["Extra"]))
+        if isinstance(obj.get("Models"), list):
+            obj["Models"] = [dict((key, value) for key, value in entry.items() if key not in CREATE_ONLY_MODEL_FIELDS)
+                             for entry in obj["Models"]]
+        return super(Connection, self).present(obj)

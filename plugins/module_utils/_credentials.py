@@ -9,8 +9,8 @@
 
 Precedence, for each setting: the task option, then the environment (current names
 before legacy ones), then the Alibaba Cloud CLI profile file (``~/.aliyun/config.json``,
-profile modes ``AK`` and ``StsToken``). The access key pair is taken as a pair: when
-neither half is given by an option or the environment, both come from the profile.
+profile modes ``AK`` and ``StsToken``). The access key pair and its STS token are taken
+together from the first of those places that has any of them.
 """
 
 import json
@@ -89,6 +89,28 @@ def load_profile(options, environ):
     return profile
 
 
+def key_pair(options, environ):
+    """``(access_key_id, access_key_secret, security_token, source)`` from the task options, else from the
+    environment, or None when neither gives any half of a pair. The pair and its token always come from the
+    same place, so a stale token or half a pair elsewhere is never mixed in."""
+    if options.get("access_key_id") or options.get("access_key_secret"):
+        found = [options.get(name) for name in ("access_key_id", "access_key_secret", "security_token")]
+        source = "the task options"
+        names = dict((name, "the %s option" % name) for name in ("access_key_id", "access_key_secret"))
+    else:
+        found = [next((environ[variable] for variable in ENVIRONMENT[name] if environ.get(variable)), None)
+                 for name in ("access_key_id", "access_key_secret", "security_token")]
+        source = "the environment"
+        names = dict((name, _env_names(name)) for name in ("access_key_id", "access_key_secret"))
+        if not found[0] and not found[1]:
+            return None
+    for have, missing in (("access_key_id", "access_key_secret"), ("access_key_secret", "access_key_id")):
+        if not found[("access_key_id", "access_key_secret").index(missing)]:
+            raise PaiConfigError("%s is set but %s is not; a key pair is taken from one place only (task options, "
+                                 "else environment, else profile file)" % (names[have], names[missing]))
+    return found[0], found[1], found[2], source
+
+
 def resolve(options, environ=None):
     """Return ``(credentials, region, endpoint)`` for the task options ``options``.
 
@@ -96,22 +118,15 @@ def resolve(options, environ=None):
     credentials can be found.
     """
     environ = os.environ if environ is None else environ
-    key_id = setting(options, environ, "access_key_id")
-    key_secret = setting(options, environ, "access_key_secret")
     region = setting(options, environ, "region")
     endpoint = setting(options, environ, "endpoint")
 
     profile = None
-    if key_id and key_secret:
-        credentials = Credentials(key_id, key_secret, setting(options, environ, "security_token"),
-                                  source="task options or environment")
+    pair = key_pair(options, environ)
+    if pair:
+        credentials = Credentials(pair[0], pair[1], pair[2], source=pair[3])
         if not region and not endpoint:
             profile = load_profile(options, environ)
-    elif key_id or key_secret:
-        missing = "access_key_secret" if key_id else "access_key_id"
-        raise PaiConfigError("%s is set but %s is not: set the %s option or %s"
-                             % ("access_key_id" if key_id else "access_key_secret", missing, missing,
-                                _env_names(missing)))
     else:
         profile = load_profile(options, environ)
         if profile is None:

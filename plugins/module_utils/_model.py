@@ -7,7 +7,7 @@
 
 """The PAI model as the resource engine sees it; shared by pai_model and pai_model_info."""
 
-from ansible_collections.alicloud.pai.plugins.module_utils._resource import Field, Resource, data, integer, present
+from ansible_collections.alicloud.pai.plugins.module_utils._resource import Field, Resource, data, integer
 
 LABEL_LIMIT_BYTES = 128
 
@@ -46,7 +46,9 @@ class Model(Resource):
     list_name_filter = "ModelName"
     actions = {"get": "GetModel", "list": "ListModels", "create": "CreateModel",
                "update": "UpdateModel", "delete": "DeleteModel"}
-    keep_keys = ("ExtraInfo", "Labels", "Tags")
+    # user data, returned with its keys as stored (the latest version's specs and metrics included)
+    keep_keys = ("ExtraInfo", "Labels", "Tags", "Metrics", "Options", "InferenceSpec", "TrainingSpec",
+                 "EvaluationSpec", "CompressionSpec", "DistillationSpec")
     fields = (
         Field("name", "ModelName"),
         Field("workspace_id", "WorkspaceId", immutable=True),
@@ -104,8 +106,12 @@ class Model(Resource):
         return requests
 
     def present(self, obj):
+        """Labels and tags (the latest version's too) as key/value maps."""
         obj = dict(obj)
-        for key in ("Labels", "Tags"):
-            if isinstance(obj.get(key), list):
-                obj[key] = labels_map(obj[key])
-        return present(obj, self.keep_keys)
+        if isinstance(obj.get("LatestVersion"), dict):
+            obj["LatestVersion"] = dict(obj["LatestVersion"])
+        for holder in (obj, obj.get("LatestVersion") or {}):
+            for key in ("Labels", "Tags"):
+                if isinstance(holder.get(key), list):
+                    holder[key] = labels_map(holder[key])
+        return super(Model, self).present(obj)

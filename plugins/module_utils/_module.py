@@ -38,6 +38,11 @@ COMMON_ARGUMENT_SPEC = dict(
 )
 
 
+AUTH_ERROR_WORDS = ("AccessKey", "Signature", "SecurityToken", "TimeStamp")
+POSITIVE_OPTIONS = ("connect_timeout", "timeout")
+NON_NEGATIVE_OPTIONS = ("max_retries", "retry_max_wait")
+
+
 class PaiModule(object):
     """An AnsibleModule with the common options, a lazily built client, and error exits."""
 
@@ -48,6 +53,12 @@ class PaiModule(object):
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
         self._client = None
+        for name in POSITIVE_OPTIONS:
+            if self.params[name] <= 0:
+                self.ansible.fail_json(msg="%s must be more than 0 seconds, got %s" % (name, self.params[name]))
+        for name in NON_NEGATIVE_OPTIONS:
+            if self.params[name] < 0:
+                self.ansible.fail_json(msg="%s must not be negative, got %s" % (name, self.params[name]))
         if not HAS_REQUESTS:
             self.ansible.fail_json(msg=missing_required_lib("requests"),
                                    exception="".join(traceback.format_exception_only(
@@ -84,7 +95,10 @@ class PaiModule(object):
 
     def fail_error(self, error, **result):
         """End the task with a client error: a readable msg plus the structured ``error``."""
-        self.ansible.fail_json(msg=str(error), error=error.to_dict(), **result)
+        msg = str(error)
+        if self._client is not None and any(word in (error.code or "") for word in AUTH_ERROR_WORDS):
+            msg += " (credentials from %s)" % self._client.credentials.source
+        self.ansible.fail_json(msg=msg, error=error.to_dict(), **result)
 
     def exit(self, **result):
         self.ansible.exit_json(**result)

@@ -35,18 +35,27 @@ def text(value):
 
 
 def integer(value):
-    return None if value in (None, "") else int(value)
+    """Numbers compare as integers; an absent number is 0 (the API may omit zeros)."""
+    return 0 if value in (None, "") else int(value)
 
 
 def string_map(value):
     return dict((str(key), text(item)) for key, item in (value or {}).items())
 
 
+def parse_json(value):
+    """A JSON string as data; a string that is not JSON stays the string it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value) if value.strip() else {}
+    except ValueError:
+        return value
+
+
 def data(value):
-    """Free-form JSON data compares by content, not by key order or number formatting."""
-    if isinstance(value, str):
-        value = json.loads(value) if value.strip() else {}
-    return json.dumps(value or {}, sort_keys=True)
+    """Free-form JSON data compares by content, not by key order (JSON strings are decoded first)."""
+    return json.dumps(parse_json(value) or {}, sort_keys=True)
 
 
 def snake_name(name):
@@ -67,7 +76,7 @@ def snake_keys(value, keep_keys):
     return value
 
 
-def present(obj, keep_keys=(), secret_keys=()):
+def present_object(obj, keep_keys=(), secret_keys=()):
     """An API object as modules return it: snake_case keys, the maps in ``keep_keys`` with
     their keys untouched, every value of the maps in ``secret_keys`` masked."""
     obj = copy.deepcopy(obj)
@@ -113,6 +122,7 @@ class Resource(object):
         self.module = module
         self.params = module.params
         self.client = None
+        self.applied = []  # the writes this task made, to report them if a later step fails
 
     # -- hooks a resource may override ---------------------------------------------------------------
 
@@ -122,6 +132,10 @@ class Resource(object):
     def read_query(self):
         """Extra query parameters for the reads that feed the comparison."""
         return {}
+
+    def reads_plain_secrets(self):
+        """Whether ``read_query`` returns secret values in plain text (else they cannot be compared)."""
+        return False
 
     def check_current(self, current):
         """Called with the object found (or None) before anything is written."""
@@ -148,7 +162,7 @@ class Resource(object):
 
     def present(self, obj):
         """The object as the module returns it: snake_case keys, user maps kept, secrets masked."""
-        return present(obj, self.keep_keys, [field.api for field in self.fields if field.secret])
+        return present_object(obj, self.keep_keys, [field.api for field in self.fields if field.secret])
 
     # -- the engine ----------------------------------------------------------------------------------
 
@@ -158,8 +172,16 @@ class Resource(object):
             self.client = self.module.client
             result = self.ensure()
         except PaiError as error:
-            self.module.fail_error(error)
+            if self.applied:
+                error.message = "%s (this task had already done: %s)" % (error.message, ", ".join(self.applied))
+            self.module.fail_error(error, changed=bool(self.applied))
         self.module.exit(**result)
+
+    def write(self, action, object_id=None, query=None, body=None):
+        """Send a request that changes something, and remember that it did."""
+        answer = self.client.call(action, self.path(object_id) if object_id else None, query, body)
+        self.applied.append("%s %s" % (action, object_id or answer.get(self.id_field, "")))
+        return answer
 
     def run_info(self, result_key, query, ids=None, name=None, keep=None):
         """The info module engine: the objects with ``ids`` (one read each) or else every listed
@@ -189,9 +211,9 @@ class Resource(object):
         self.hide_secrets(obj)
         return obj
 
-    def find_by_name(self, name, query=None):
+    def find_by_name(self, name, workspace_id, query=None):
         """Objects with exactly this name in the workspace (the server filter is fuzzy)."""
-        list_query = {"WorkspaceId": self.params["workspace_id"], self.list_name_filter: name}
+        list_query = {"WorkspaceId": workspace_id, self.list_name_filter: name}
         list_query.update(query or {})
         matches = [item for item in self.client.paginate(self.actions["list"], list_query)
                    if item.get(self.name_field) == name]
@@ -204,7 +226,7 @@ class Resource(object):
         object_id = self.params.get(self.id_option)
         if object_id:
             return self.get(object_id, self.read_query())
-        matches = self.find_by_name(self.params["name"], self.read_query())
+        matches = self.find_by_name(self.params["name"], self.params["workspace_id"], self.read_query())
         if len(matches) > 1:
             self.module.fail(
                 "%d %ss are named %r in workspace %s: %s. Give %s to choose one."
@@ -260,14 +282,26 @@ class Resource(object):
     def ensure_absent(self, current):
         result = {"changed": current is not None, self.result_key: None}
         if current is not None and not self.module.check_mode:
-            try:
-                self.client.call(self.actions["delete"], self.path(current[self.id_field]))
-            except PaiApiError as error:
-                if not error.is_not_found:
-                    raise
+            self.delete(current)
         if self.module.ansible._diff:
             result["diff"] = {"before": self.diff_view(current), "after": {}}
         return result
+
+    def delete(self, current):
+        """Delete ``current``; one that is already gone (a retried DELETE, say) counts as deleted."""
+        try:
+            self.write(self.actions["delete"], current[self.id_field])
+        except PaiApiError as error:
+            if not error.is_not_found:
+                raise
+
+    def reread(self, object_id):
+        """The object as the API has it after this task wrote it."""
+        obj = self.get(object_id)
+        if obj is None:
+            self.module.fail("%s %s was written, but reading it back found nothing; run the task again to check it"
+                             % (self.kind, object_id), changed=True)
+        return obj
 
     def predicted(self, current, desired):
         obj = copy.deepcopy(current) if current else {self.id_field: None}
@@ -279,36 +313,42 @@ class Resource(object):
         if self.module.check_mode:
             return self.predicted(None, body)
         try:
-            response = self.client.call(self.actions["create"], body=body)
+            answer = self.write(self.actions["create"], body=body)
         except PaiConnectionError as error:
             if not error.request_sent:
                 raise
             # The request may have been applied: adopt what it made rather than create twice.
-            matches = self.find_by_name(body[self.name_field])
+            # Nothing of that name existed before (or it was the object being replaced, now deleted).
+            replaced = current[self.id_field] if current else None
+            matches = [item for item in self.find_by_name(body[self.name_field], body.get("WorkspaceId"))
+                       if item[self.id_field] != replaced]
             if len(matches) > 1:
                 raise
             if matches:
                 self.module.ansible.warn("the %s response was lost; found the new %s %s by name and kept it"
                                          % (self.actions["create"], self.kind, matches[0][self.id_field]))
-                response = matches[0]
+                self.applied.append("%s %s" % (self.actions["create"], matches[0][self.id_field]))
+                answer = matches[0]
             else:
-                response = self.client.call(self.actions["create"], body=body)
-        obj = self.get(response[self.id_field])
+                answer = self.write(self.actions["create"], body=body)
+        obj = self.reread(answer[self.id_field])
         self.after_write(obj)
         return obj
 
     def update(self, current, desired, changed):
+        requests = self.update_requests(current, desired, changed)  # planned in check mode too (warnings)
         if self.module.check_mode:
             return self.predicted(current, dict((field.api, desired[field.api]) for field in changed))
-        for action, query, body in self.update_requests(current, desired, changed):
-            self.client.call(action, self.path(current[self.id_field]), query, body)
-        obj = self.get(current[self.id_field])
+        for action, query, body in requests:
+            self.write(action, current[self.id_field], query, body)
+        obj = self.reread(current[self.id_field])
         self.after_write(obj)
         return obj
 
     def replace(self, current, desired):
+        """Delete, then create. Names need not be unique in PAI, but creating first would fail where they are."""
         if not self.module.check_mode:
-            self.client.call(self.actions["delete"], self.path(current[self.id_field]))
+            self.delete(current)
         return self.create(desired, current)
 
     # -- results -------------------------------------------------------------------------------------
@@ -335,15 +375,16 @@ class Resource(object):
     def mark_secret_changes(self, field, current, desired, after):
         """Say in the diff which secret keys were added or changed, without their values.
 
-        A stored value the API returned masked (not read in plain text) cannot be compared: it is "(sent)".
+        A stored value that was not read in plain text cannot be compared: it is "(sent)".
         """
         old = (current or {}).get(field.api) or {}
         new = desired[field.api] or {}
+        plain = self.reads_plain_secrets()
 
         def mark(name):
             if name not in old:
                 return MASK + " (added)"
-            if not str(old[name]).strip("*"):
+            if not plain:
                 return MASK + " (sent)"
             return MASK if old[name] == new[name] else MASK + " (changed)"
 

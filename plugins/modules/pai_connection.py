@@ -86,7 +86,8 @@ options:
   models:
     description:
       - The complete list of models a model-service connection offers, compared as a set keyed by O(models[].model).
-        An empty list removes all models.
+        Models not listed are removed; an empty list removes all models. Sub-options you leave out of a listed
+        model keep their stored values.
       - O(models[].max_model_length), O(models[].support_reasoning), O(models[].support_response_schema) and
         O(models[].support_vision) are only accepted by PAI when the connection is created. PAI does not return
         them, so they are never compared, and an update of O(models) cannot change them (the module warns when
@@ -146,7 +147,10 @@ options:
   force:
     description:
       - Delete and re-create the connection when a field that cannot be changed in place differs.
-      - Settings you did not give are carried over from the old connection, secrets included.
+      - Settings you did not give are carried over from the old connection, secrets included (read in plain text
+        for this, only when a replacement happens).
+      - The old connection is deleted first, since PAI may not allow two connections of one name. If creating the
+        new one then fails, the task fails with C(changed=true) and says that the old one was deleted.
     type: bool
     default: false
 extends_documentation_fragment:

@@ -10,7 +10,8 @@ short_description: List connections of Alibaba Cloud PAI workspaces
 version_added: 0.1.0
 description:
   - Returns the connections that match every filter given, from all pages of the API's answer.
-  - Secrets are never read in plain text; each secret key is shown with a fixed mask.
+  - Secrets are never read in plain text (the module asks PAI for ciphertext); each secret key is shown with a
+    fixed mask.
 author:
   - alicloud.pai maintainers (@alicloud-pai)
 options:
@@ -162,6 +163,7 @@ def main():
         "ToolCall": params["tool_call"],
         "Accessibility": params["accessibility"],
         "Creator": params["creator"],
+        "EncryptOption": "Secret",  # never ask for secrets in plain text here
     }
     Connection(module).run_info("connections", query, name=params["name"])
 

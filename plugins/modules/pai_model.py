@@ -67,7 +67,7 @@ options:
     description: The task the model solves, for example V(text-classification) or V(text-to-image-synthesis).
     type: str
   order_number:
-    description: A number for sorting models your own way.
+    description: A number for sorting models your own way. V(0) and no number compare as the same.
     type: int
   parameter_size:
     description: The number of parameters, in millions.
@@ -89,6 +89,8 @@ options:
   force:
     description:
       - Delete and re-create the model when O(workspace_id) differs. Settings you did not give are carried over.
+      - The old model is deleted first. If creating the new one then fails, the task fails with C(changed=true) and
+        says that the old one was deleted.
     type: bool
     default: false
 extends_documentation_fragment:

@@ -1076,12 +1076,14 @@ def test_token_paging_missing_items_key_is_empty():
     assert list(client.paginate("ListConnections")) == []
 
 
-def test_token_paging_stops_on_a_repeated_token():
+def test_token_paging_fails_on_a_repeated_token():
     client, session, dummy = make_client(
         ok({"Connections": items("c", 2), "NextToken": "same"}),
         ok({"Connections": items("c", 2, 2), "NextToken": "same"}),
         ok({"Connections": items("c", 2, 4), "NextToken": "same"}))
-    assert len(list(client.paginate("ListConnections", page_size=2))) == 4
+    with pytest.raises(PaiApiError) as info:
+        list(client.paginate("ListConnections", page_size=2))
+    assert info.value.code == "InvalidResponse" and "twice" in info.value.message
     assert len(session.calls) == 2
 
 

@@ -60,7 +60,7 @@ def test_options_win_over_environment_and_profile(home):
     assert (credentials.access_key_id, credentials.access_key_secret, credentials.security_token) == (
         "opt-id", "opt-secret", "opt-token")
     assert (region, endpoint) == ("cn-hangzhou", "http://opt:2")
-    assert credentials.source == "task options or environment"
+    assert credentials.source == "the task options"
 
 
 def test_environment_wins_over_profile(home):
@@ -104,10 +104,21 @@ def test_empty_option_falls_back_to_environment(home):
                                                                                   "cn-beijing")
 
 
-def test_key_halves_from_option_and_environment_combine(home):
-    credentials, region, endpoint = resolve({"access_key_id": "opt-id"},
-                                            {"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "env-secret"})
-    assert (credentials.access_key_id, credentials.access_key_secret) == ("opt-id", "env-secret")
+def test_key_halves_from_option_and_environment_do_not_combine(home):
+    with pytest.raises(PaiConfigError) as info:
+        resolve({"access_key_id": "opt-id"}, {"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "env-secret"})
+    assert str(info.value).startswith("the access_key_id option is set but the access_key_secret option is not")
+    assert "env-secret" not in str(info.value)
+
+
+def test_environment_token_is_not_mixed_with_option_keys(home):
+    credentials, dummy, dummy = resolve(dict(OPTION_KEYS, region="cn-hangzhou"),
+                                        {"ALIBABA_CLOUD_SECURITY_TOKEN": "stale-env-token"})
+    assert credentials.security_token is None
+    credentials, dummy, dummy = resolve({"region": "cn-hangzhou"}, {
+        "ALIBABA_CLOUD_ACCESS_KEY_ID": "STS.env-id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "env-secret",
+        "ALIBABA_CLOUD_SECURITY_TOKEN": "env-token"})
+    assert (credentials.security_token, credentials.source) == ("env-token", "the environment")
 
 
 def test_endpoint_from_environment(home):
@@ -213,7 +224,7 @@ def test_region_from_profile_when_keys_come_from_environment(home):
                                               "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "env-secret"})
     assert (credentials.access_key_id, credentials.access_key_secret, region) == ("env-id", "env-secret",
                                                                                   "cn-beijing")
-    assert credentials.source == "task options or environment"
+    assert credentials.source == "the environment"
 
 
 def test_profile_token_is_not_mixed_with_option_keys(home):
@@ -283,22 +294,21 @@ def test_unreadable_profile_file(home):
     assert "cannot read the credentials file %s" % path in str(info.value)
 
 
-@pytest.mark.parametrize("options, environ, given, missing, variables", [
-    ({"access_key_id": "id"}, {}, "access_key_id", "access_key_secret",
+@pytest.mark.parametrize("options, environ, given, missing", [
+    ({"access_key_id": "id"}, {}, "the access_key_id option", "the access_key_secret option"),
+    ({}, {"ALICLOUD_ACCESS_KEY": "id"}, "ALIBABA_CLOUD_ACCESS_KEY_ID / ALICLOUD_ACCESS_KEY",
      "ALIBABA_CLOUD_ACCESS_KEY_SECRET / ALICLOUD_SECRET_KEY"),
-    ({}, {"ALICLOUD_ACCESS_KEY": "id"}, "access_key_id", "access_key_secret",
-     "ALIBABA_CLOUD_ACCESS_KEY_SECRET / ALICLOUD_SECRET_KEY"),
-    ({"access_key_secret": "half-secret"}, {}, "access_key_secret", "access_key_id",
-     "ALIBABA_CLOUD_ACCESS_KEY_ID / ALICLOUD_ACCESS_KEY"),
-    ({}, {"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "half-secret"}, "access_key_secret", "access_key_id",
+    ({"access_key_secret": "half-secret"}, {}, "the access_key_secret option", "the access_key_id option"),
+    ({}, {"ALIBABA_CLOUD_ACCESS_KEY_SECRET": "half-secret"}, "ALIBABA_CLOUD_ACCESS_KEY_SECRET / ALICLOUD_SECRET_KEY",
      "ALIBABA_CLOUD_ACCESS_KEY_ID / ALICLOUD_ACCESS_KEY"),
 ])
-def test_half_a_key_pair(home, options, environ, given, missing, variables):
+def test_half_a_key_pair(home, options, environ, given, missing):
     write_profiles(home, [ak_profile("default", "prof-id", "prof-secret")])
     with pytest.raises(PaiConfigError) as info:
         resolve(options, environ)
     message = str(info.value)
-    assert message == "%s is set but %s is not: set the %s option or %s" % (given, missing, missing, variables)
+    assert message == ("%s is set but %s is not; a key pair is taken from one place only (task options, "
+                       "else environment, else profile file)" % (given, missing))
     assert "half-secret" not in message
 
 

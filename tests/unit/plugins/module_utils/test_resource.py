@@ -123,7 +123,7 @@ def test_snake_keys_keeps_user_maps_at_any_depth():
 
 
 def test_present_masks_secret_values_and_drops_request_id():
-    shown = _resource.present({"RequestId": "R", "Secrets": {"apiKey": "sk"}}, ("Secrets",), ("Secrets",))
+    shown = _resource.present_object({"RequestId": "R", "Secrets": {"apiKey": "sk"}}, ("Secrets",), ("Secrets",))
     assert shown == {"secrets": {"apiKey": _resource.MASK}}
 
 
@@ -138,7 +138,7 @@ def test_data_normalizes_equal_content(left, right):
 
 def test_integer_and_text_normalizers():
     assert _resource.integer("7") == _resource.integer(7) == 7
-    assert _resource.integer(None) is None
+    assert _resource.integer(None) == _resource.integer("") == 0
     assert _resource.text(None) == _resource.text("") == ""
 
 
@@ -168,7 +168,7 @@ def test_unchanged_connection_costs_one_read_and_returns_masked_secrets():
 def test_secrets_are_not_read_in_plain_text_unless_compared():
     client = FakeClient(pages={"ListConnections": [dict(STORED)]})
     run(Connection(FakeModule(connection_params(secrets={"api_key": "x"}, update_secrets="on_create"), client)))
-    assert "EncryptOption" not in client.calls[0][2]
+    assert client.calls[0][2]["EncryptOption"] == "Secret"
 
 
 def test_changed_secret_is_sent_and_diff_names_the_key_only():
@@ -217,12 +217,18 @@ def test_immutable_difference_fails_naming_fields_unless_forced():
     assert "accessibility is \"PRIVATE\", wanted \"PUBLIC\"" in result["msg"]
     assert client.actions() == ["ListConnections"]
 
-    client = FakeClient(pages={"ListConnections": [dict(STORED)]},
+    masked = dict(STORED, Secrets={"api_key": "KMS-ENC:abc"})
+    client = FakeClient(pages={"ListConnections": [masked]},
                         answers={"CreateConnection": {"ConnectionId": "conn-2"},
-                                 "GetConnection": dict(STORED, ConnectionId="conn-2", Accessibility="PUBLIC")})
+                                 "GetConnection": [dict(STORED),
+                                                   dict(STORED, ConnectionId="conn-2", Accessibility="PUBLIC")]})
     result = run(Connection(FakeModule(connection_params(accessibility="PUBLIC", force=True), client)))
-    assert client.actions() == ["ListConnections", "DeleteConnection", "CreateConnection", "GetConnection"]
-    create_body = client.calls[2][3]
+    # the stored secrets are read in plain text only now that a replacement carries them over
+    assert client.actions() == ["ListConnections", "GetConnection", "DeleteConnection", "CreateConnection",
+                                "GetConnection"]
+    assert client.calls[0][2]["EncryptOption"] == "Secret"
+    assert client.calls[1][2] == {"EncryptOption": "PlainText"}
+    create_body = client.calls[3][3]
     assert create_body["Accessibility"] == "PUBLIC"
     assert create_body["Description"] == "old" and create_body["Secrets"] == STORED["Secrets"]
     assert result["changed"] and result["connection"]["connection_id"] == "conn-2"
@@ -358,3 +364,92 @@ def test_label_problems(labels, text):
 def test_label_limit_counts_bytes_not_characters():
     assert label_problems({"k": "数" * 42}) == []  # 126 bytes
     assert label_problems({"k": "数" * 43})  # 129 bytes
+
+
+def test_failed_create_after_the_delete_of_a_replacement_reports_the_change():
+    client = FakeClient(pages={"ListConnections": [dict(STORED)]},
+                        answers={"GetConnection": dict(STORED),
+                                 "CreateConnection": PaiApiError("quota", 400, "QuotaExceeded", request_id="R2")})
+    result = run(Connection(FakeModule(connection_params(accessibility="PUBLIC", force=True), client)))
+    assert result["changed"] is True
+    assert "this task had already done: DeleteConnection conn-1" in result["msg"]
+    assert result["error"]["code"] == "QuotaExceeded"
+
+
+def test_delete_already_gone_during_replacement_counts_as_deleted():
+    gone = PaiApiError("gone", 404, "RequestFailedErrorProblem")
+    client = FakeClient(pages={"ListConnections": [dict(STORED)]},
+                        answers={"GetConnection": [dict(STORED), dict(STORED, ConnectionId="conn-2")],
+                                 "DeleteConnection": gone, "CreateConnection": {"ConnectionId": "conn-2"}})
+    result = run(Connection(FakeModule(connection_params(accessibility="PUBLIC", force=True), client)))
+    assert result["changed"] is True and result["connection"]["connection_id"] == "conn-2"
+
+
+def test_lost_create_of_a_replacement_by_id_looks_in_the_objects_workspace_only():
+    lost = PaiConnectionError("dropped", request_sent=True, action="CreateConnection")
+    client = FakeClient(answers={"GetConnection": [dict(STORED), dict(STORED)], "CreateConnection": lost})
+    seen = []
+    client.paginate = lambda action, query=None, path_params=None: seen.append(query) or iter([dict(STORED)])
+    run(Connection(FakeModule(connection_params(connection_id="conn-1", name=None, workspace_id=None,
+                                                accessibility="PUBLIC", force=True), client)))
+    assert seen[0]["WorkspaceId"] == "10001"
+    # the replaced object itself is not taken for the new one: the create is sent again
+    assert client.actions().count("CreateConnection") == 2
+
+
+def test_partial_model_update_reports_what_was_applied():
+    failure = PaiApiError("boom", 400, "InvalidParameter")
+    client = FakeClient(pages={"ListModels": [dict(STORED_MODEL)]},
+                        answers={"CreateModelLabels": failure})
+    result = run(Model(FakeModule(model_params(description="new", labels={"keep": "1", "add": "2"}), client)))
+    assert result["changed"] is True
+    assert "UpdateModel model-1" in result["msg"] and "DeleteModelLabels model-1" in result["msg"]
+
+
+def test_object_missing_after_write_is_a_changed_failure():
+    client = FakeClient(answers={"CreateModel": {"ModelId": "model-9"},
+                                 "GetModel": PaiApiError("not found", 404, "201900002")})
+    result = run(Model(FakeModule(model_params(), client)))
+    assert result["changed"] is True and "model-9 was written, but reading it back found nothing" in result["msg"]
+
+
+def test_resource_meta_sub_options_not_given_are_kept_and_carried_over():
+    stored = dict(STORED, ResourceMeta={"InstanceId": "c-1", "InstanceName": "inst-1", "Extra": '{"vpcId":"v"}'})
+    client = FakeClient(pages={"ListConnections": [stored]})
+    result = run(Connection(FakeModule(connection_params(resource_meta={"instance_id": "c-1"}), client)))
+    assert result["changed"] is False
+
+    client = FakeClient(pages={"ListConnections": [stored]},
+                        answers={"GetConnection": [stored, dict(stored, ConnectionId="conn-2")],
+                                 "CreateConnection": {"ConnectionId": "conn-2"}})
+    run(Connection(FakeModule(connection_params(resource_meta={"instance_id": "c-1"}, accessibility="PUBLIC",
+                                                force=True), client)))
+    create_body = [call for call in client.calls if call[0] == "CreateConnection"][0][3]
+    assert create_body["ResourceMeta"] == stored["ResourceMeta"]
+
+
+def test_extra_that_is_not_json_is_shown_and_compared_as_a_string():
+    stored = dict(STORED, ResourceMeta={"InstanceId": "c-1", "Extra": "vpc-123"})
+    client = FakeClient(pages={"ListConnections": [stored]})
+    result = run(Connection(FakeModule(connection_params(resource_meta={"instance_id": "c-1"}), client)))
+    assert result["changed"] is False
+    assert result["connection"]["resource_meta"] == {"instance_id": "c-1", "extra": "vpc-123"}
+
+
+def test_model_sub_options_not_given_keep_their_stored_values():
+    client = FakeClient(pages={"ListConnections": [dict(STORED)]})
+    models = [dict(model="qwen-plus", display_name=None, model_type=None, tool_call=None, max_model_length=None,
+                   support_reasoning=None, support_response_schema=None, support_vision=None)]
+    result = run(Connection(FakeModule(connection_params(models=models), client)))
+    assert result["changed"] is False
+
+
+def test_latest_version_user_data_keeps_its_keys():
+    obj = dict(STORED_MODEL, LatestVersion={"VersionName": "0.1.0", "Metrics": {"F1Score": 1},
+                                            "InferenceSpec": {"metadata": {"instanceType": "x"}},
+                                            "Labels": [{"Key": "Stage", "Value": "prod"}]})
+    shown = Model(FakeModule(model_params(), FakeClient())).present(obj)
+    assert shown["latest_version"] == {"version_name": "0.1.0", "metrics": {"F1Score": 1},
+                                       "inference_spec": {"metadata": {"instanceType": "x"}},
+                                       "labels": {"Stage": "prod"}}
+    assert shown["labels"] == {"keep": "1", "change": "old", "drop": "x"}
