@@ -11,7 +11,7 @@ PORT ?= 8765
 
 .DEFAULT_GOAL := help
 .PHONY: help test setup sanity units integration conformance lint ansible-lint docs-lint changelog-lint build oldest \
-	emulator demo clean
+	docs docs-check ee module-docs awx emulator demo clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -48,6 +48,21 @@ changelog-lint: ## antsibull-changelog lint
 
 build: ## ansible-galaxy collection build + install, ansible-builder introspect, galaxy-importer
 	@$(CI_PY) build
+
+docs: ## Regenerate the module reference pages in docs/modules (antsibull-docs), then docs-lint
+	@$(CI_PY) docs
+
+docs-check: ## Fail if docs/modules differs from what `make docs` generates now (CI runs this)
+	@$(CI_PY) docs-check
+
+ee: ## ansible-builder create of the execution environment in docs/ee (no container engine needed)
+	@$(CI_PY) ee
+
+module-docs: ## ansible-doc renders every module; every module's EXAMPLES run against the emulator
+	@$(CI_PY) module-docs
+
+awx: ## examples/*.yml as AWX jobs (ansible-runner): check+diff, run, run again; no secret in the artifacts
+	@$(CI_PY) awx
 
 oldest: ## units + integration with the oldest supported ansible-core (2.15, Python 3.11)
 	@$(CI_PY) oldest

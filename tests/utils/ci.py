@@ -23,6 +23,11 @@ How ansible-test is run here (no container engine, no route to ansible-test's do
   ``tests/output`` is kept between runs, so ansible-test's virtual environments stay warm.
 * Integration tests run against the local PAI emulator, started on a free port before
   ``ansible-test integration`` and stopped afterwards, even when the tests fail.
+* The steps that use the built collection (``ee``, ``module-docs``, ``awx``: pytest suites in ``tests/awx`` and
+  ``tests/docs``) get the tarball of ``build/dist`` through ``PAI_COLLECTION_TARBALL``; it is rebuilt when the
+  collection's files changed since the build step made it.
+* ``docs/modules`` holds the generated module pages: ``docs`` writes them, ``docs-check`` (in ``test``) fails when
+  they differ from what antsibull-docs generates now.
 * In ``test``, the oldest-core steps run in a background lane beside the main integration tests (both
   mostly wait on one process at a time); their output is printed when the run reaches them.
 """
@@ -877,17 +882,28 @@ FORBIDDEN_IN_TARBALL = re.compile(
 )
 
 
-def step_build(step):
-    """Step: ansible-galaxy collection build + install, ansible-builder introspect, galaxy-importer."""
-    log = os.path.join(LOGS, 'build.log')
-    env = tool_env()
+DIST = os.path.join(BUILD, 'dist')
+DIST_FINGERPRINT = os.path.join(DIST, '.collection-files')
+
+
+def _collection_fingerprint():
+    """Names, sizes and modification times of the collection's files: changes when the tarball would change."""
+    digest = hashlib.sha256()
+    for rel in collection_files():
+        info = os.lstat(os.path.join(ROOT, rel))
+        digest.update(('%s\0%d\0%d\n' % (rel, info.st_size, info.st_mtime_ns)).encode('utf-8', 'surrogateescape'))
+    return digest.hexdigest()
+
+
+def build_tarball(log):
+    """``ansible-galaxy collection build`` of the checkout's files into build/dist; return the tarball's path."""
+    fingerprint = _collection_fingerprint()
     _remove(os.path.join(WORK, 'export'))
     export = sync_copy('export')
-    dist = os.path.join(BUILD, 'dist')
-    _remove(dist)
-    os.makedirs(dist)
-    run([venv_tool('ansible-galaxy'), 'collection', 'build', '--force', '--output-path', dist], cwd=export, env=env, log=log)
-    tarballs = glob.glob(os.path.join(dist, '%s-%s-*.tar.gz' % (NAMESPACE, COLLECTION)))
+    _remove(DIST)
+    os.makedirs(DIST)
+    run([venv_tool('ansible-galaxy'), 'collection', 'build', '--force', '--output-path', DIST], cwd=export, env=tool_env(), log=log)
+    tarballs = glob.glob(os.path.join(DIST, '%s-%s-*.tar.gz' % (NAMESPACE, COLLECTION)))
     if len(tarballs) != 1:
         raise StepFailed('expected one collection tarball in build/dist, found %d' % len(tarballs))
     tarball = tarballs[0]
@@ -896,7 +912,28 @@ def step_build(step):
     leaked = [name for name in names if FORBIDDEN_IN_TARBALL.search(name)]
     if leaked:
         raise StepFailed('the tarball contains files that build_ignore should exclude: %s' % ', '.join(leaked[:20]))
+    with open(DIST_FINGERPRINT, 'w', encoding='utf-8') as handle:
+        handle.write(fingerprint + '\n')
     say('built %s (%d files)' % (os.path.relpath(tarball, ROOT), len(names)))
+    return tarball
+
+
+def current_tarball(log):
+    """The tarball in build/dist when it was built from the checkout as it is now (by the build step), else a new one."""
+    tarballs = glob.glob(os.path.join(DIST, '%s-%s-*.tar.gz' % (NAMESPACE, COLLECTION)))
+    if len(tarballs) == 1 and os.path.exists(DIST_FINGERPRINT):
+        with open(DIST_FINGERPRINT, encoding='utf-8') as handle:
+            if handle.read().strip() == _collection_fingerprint():
+                say('using %s (built from the current files)' % os.path.relpath(tarballs[0], ROOT))
+                return tarballs[0]
+    return build_tarball(log)
+
+
+def step_build(step):
+    """Step: ansible-galaxy collection build + install, ansible-builder introspect, galaxy-importer."""
+    log = os.path.join(LOGS, 'build.log')
+    env = tool_env()
+    tarball = build_tarball(log)
 
     install = os.path.join(BUILD, 'install')
     _remove(install)
@@ -922,6 +959,166 @@ def step_build(step):
     if problems:
         raise StepFailed('galaxy-importer reported %d problem(s):\n  %s' % (len(problems), '\n  '.join(problems)))
     step.note = os.path.basename(tarball)
+
+
+# The module reference pages: antsibull-docs' simplified RST (readable where the repository is browsed), written by
+# `make docs` into docs/modules and checked in; `make test` regenerates them and fails when they differ.
+DOCS_MODULES = os.path.join(ROOT, 'docs', 'modules')
+# Parses RST pages with docutils and fails on any warning (the pages use no Sphinx roles, so plain docutils suffices).
+RST_CHECK = (
+    'import sys, docutils.core, docutils.utils\n'
+    'bad = 0\n'
+    'for path in sys.argv[1:]:\n'
+    '    with open(path, encoding="utf-8") as handle:\n'
+    '        text = handle.read()\n'
+    '    try:\n'
+    '        docutils.core.publish_doctree(text, source_path=path, settings_overrides={\n'
+    '            "halt_level": 2, "report_level": 2, "warning_stream": sys.stdout, "input_encoding": "utf-8"})\n'
+    '    except docutils.utils.SystemMessage as ex:\n'
+    '        bad += 1\n'
+    '        print("%s: %s" % (path, ex))\n'
+    'print("%d of %d pages parse without warnings" % (len(sys.argv) - 1 - bad, len(sys.argv) - 1))\n'
+    'sys.exit(1 if bad else 0)\n'
+)
+
+
+def generate_module_docs(log):
+    """Write the module reference pages into build/docs-modules (a new directory) and return it."""
+    out = os.path.join(BUILD, 'docs-modules')
+    _remove(out)
+    os.makedirs(out, mode=0o700)  # antsibull-docs only writes into a directory that only its owner can write to
+    env = dict(tool_env(), ANSIBLE_COLLECTIONS_PATH=collections_path_for_checkout())
+    run([venv_tool('antsibull-docs'), 'collection', '--use-current', '--output-format', 'simplified-rst', '--squash-hierarchy',
+         '--no-add-antsibull-docs-version', '--fail-on-error', '--dest-dir', out, '%s.%s' % (NAMESPACE, COLLECTION)], env=env, log=log)
+    # antsibull-docs copies the guides (docs/docsite/rst) into docsite/; link the index to the sources instead of
+    # keeping a second copy of every guide in the repository.
+    copies = os.path.join(out, 'docsite')
+    if os.path.isdir(copies):
+        for name in os.listdir(copies):
+            if not os.path.exists(os.path.join(ROOT, 'docs', 'docsite', 'rst', name)):
+                raise StepFailed('antsibull-docs wrote docsite/%s, which is not a guide in docs/docsite/rst' % name)
+        _remove(copies)
+    index = os.path.join(out, 'index.rst')
+    with open(index, encoding='utf-8') as handle:
+        text = handle.read()
+    with open(index, 'w', encoding='utf-8') as handle:
+        handle.write(re.sub(r'<docsite/([\w.-]+\.rst)>', r'<../docsite/rst/\1>', text))
+    return out
+
+
+def _files_under(directory):
+    """``{relative path: content}`` of the files under ``directory``."""
+    found = {}
+    for current, _dirs, files in os.walk(directory):
+        for name in files:
+            path = os.path.join(current, name)
+            with open(path, 'rb') as handle:
+                found[os.path.relpath(path, directory)] = handle.read()
+    return found
+
+
+def _check_module_pages(directory, log):
+    """Parse the pages with docutils: ``(pages, bad, module pages)``."""
+    pages = sorted(os.path.relpath(os.path.join(directory, name), ROOT) for name in os.listdir(directory) if name.endswith('.rst'))
+    script = os.path.join(BUILD, 'rst-check.py')
+    with open(script, 'w', encoding='utf-8') as handle:
+        handle.write(RST_CHECK)
+    returncode, output = run([venv_tool('python'), os.path.relpath(script, ROOT)] + pages, env=tool_env(), log=log, check=False)
+    bad = len(re.findall(r'^\S+\.rst: ', output, re.M)) or (1 if returncode else 0)
+    return len(pages), bad, len([page for page in pages if page.endswith('_module.rst')])
+
+
+def step_docs_write(step):
+    """Step: regenerate docs/modules."""
+    log = os.path.join(LOGS, 'docs-write.log')
+    generated = _files_under(generate_module_docs(log))
+    current = _files_under(DOCS_MODULES) if os.path.isdir(DOCS_MODULES) else {}
+    written = removed = 0
+    for rel in sorted(set(current) - set(generated)):
+        os.unlink(os.path.join(DOCS_MODULES, rel))
+        removed += 1
+    for rel, content in sorted(generated.items()):
+        if current.get(rel) != content:
+            target = os.path.join(DOCS_MODULES, rel)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, 'wb') as handle:
+                handle.write(content)
+            written += 1
+    for current_dir, dirs, files in os.walk(DOCS_MODULES, topdown=False):
+        if not dirs and not files and current_dir != DOCS_MODULES:
+            os.rmdir(current_dir)
+    say('docs/modules: %d file(s) written, %d removed, %d unchanged' % (written, removed, len(generated) - written))
+    pages, bad, modules = _check_module_pages(DOCS_MODULES, log)
+    step.counts(pages - bad, bad)
+    if bad:
+        raise StepFailed('docutils found problems in the generated pages')
+    step.note = '%d module pages; %d file(s) written, %d removed' % (modules, written, removed)
+
+
+def step_docs_check(step):
+    """Step: docs/modules is what antsibull-docs generates from the module docs now, and valid RST."""
+    log = os.path.join(LOGS, 'docs-check.log')
+    out = generate_module_docs(log)
+    generated = _files_under(out)
+    current = _files_under(DOCS_MODULES) if os.path.isdir(DOCS_MODULES) else {}
+    stale = sorted(rel for rel in set(generated) | set(current) if generated.get(rel) != current.get(rel))
+    if stale:
+        for rel in stale:
+            state = 'missing' if rel not in current else 'not generated any more' if rel not in generated else 'differs'
+            say('  docs/modules/%s: %s' % (rel, state))
+        step.counts(len(generated) - len(stale), len(stale))
+        raise StepFailed('docs/modules is out of date with the module docs (%d file(s)); run `make docs` and commit docs/modules'
+                         % len(stale))
+    say('docs/modules matches the generated pages (%d files)' % len(generated))
+    _pages, bad, modules = _check_module_pages(out, log)
+    step.counts(len(generated) - bad, bad)
+    if bad:
+        raise StepFailed('docutils found problems in the generated pages')
+    step.note = '%d module pages up to date, valid RST' % modules
+
+
+def _pytest(step, name, paths, env):
+    """Run pytest on ``paths`` in .venv with a junit report; count its tests into ``step``."""
+    junit = os.path.join(BUILD, 'junit', name + '.xml')
+    os.makedirs(os.path.dirname(junit), exist_ok=True)
+    _remove(junit)
+    base = os.path.join(BUILD, 'pytest', name)
+    _remove(base)
+    os.makedirs(os.path.dirname(base), exist_ok=True)
+    cmd = [venv_tool('python'), '-m', 'pytest'] + paths + ['-p', 'no:cacheprovider', '-ra', '--junit-xml', junit, '--basetemp', base]
+    returncode, output = run(cmd, env=env, log=os.path.join(LOGS, name + '.log'), check=False)
+    passed, failed, skipped = parse_junit([junit])
+    if returncode and not failed:
+        failed = 1
+    step.counts(passed, failed, skipped)
+    if returncode == 5:
+        raise StepFailed('pytest collected no tests in %s' % ' '.join(paths))
+    if returncode:
+        raise StepFailed('pytest %s failed' % ' '.join(paths))
+    xfailed = re.findall(r'^XFAIL \S+?(?:\[(.+?)\])? - ', output, re.M)
+    if xfailed:
+        step.note = '%d xfailed (%s), see build/logs/%s.log' % (len(xfailed), ', '.join(sorted(set(param or '?' for param in xfailed))), name)
+    _remove(base)
+
+
+def _collection_test_env(name):
+    """Environment for the pytest suites that use the built collection (they install it themselves)."""
+    return dict(tool_env(), PAI_COLLECTION_TARBALL=current_tarball(os.path.join(LOGS, name + '.log')))
+
+
+def step_ee(step):
+    """Step: ansible-builder create of docs/ee with the built tarball; the image's install and introspect steps."""
+    _pytest(step, 'ee', [os.path.join('tests', 'awx', 'test_execution_environment.py')], _collection_test_env('ee'))
+
+
+def step_module_docs(step):
+    """Step: ansible-doc renders every module, and every module's EXAMPLES run against the emulator."""
+    _pytest(step, 'module-docs', [os.path.join('tests', 'docs')], _collection_test_env('module-docs'))
+
+
+def step_awx(step):
+    """Step: examples/ as AWX jobs through ansible-runner (check+diff, run, run again), no secret in the artifacts."""
+    _pytest(step, 'awx', [os.path.join('tests', 'awx', 'test_awx_job.py')], _collection_test_env('awx'))
 
 
 # Extra pip constraints for the unit tests of the oldest ansible-core, added to tests/unit/constraints.txt in its copy
@@ -962,13 +1159,20 @@ def plan_for(command):
         'docs-lint': [('docs-lint', 'antsibull-docs lint-collection-docs', step_docs_lint, None)],
         'changelog-lint': [('changelog-lint', 'antsibull-changelog lint', step_changelog_lint, None)],
         'build': [('build', 'build + install + galaxy-importer', step_build, None)],
+        'docs': [('docs-write', 'antsibull-docs -> docs/modules', step_docs_write, None)],
+        'docs-check': [('docs-check', 'docs/modules up to date', step_docs_check, None)],
+        'ee': [('ee', 'execution environment (ansible-builder create)', step_ee, None)],
+        'module-docs': [('module-docs', 'ansible-doc + module EXAMPLES run', step_module_docs, None)],
+        'awx': [('awx', 'AWX-style jobs (ansible-runner)', step_awx, None)],
         # Integration tests mostly wait on one process at a time, so on two cores the oldest core's steps run
         # beside the main integration tests (they start together); PARALLEL=0 runs them last instead.
         'oldest': [('oldest-units', 'oldest core: units (py3.11)', step_oldest_units, 'integration'),
                    ('oldest-integration', 'oldest core: integration (py3.11)', step_oldest_integration, 'integration')],
     }
     steps['lint'] = steps['ansible-lint'] + steps['docs-lint'] + steps['changelog-lint']
-    order = ('sanity', 'units', 'integration', 'conformance', 'ansible-lint', 'docs-lint', 'changelog-lint', 'build', 'oldest')
+    steps['docs'] = steps['docs'] + steps['docs-lint']
+    order = ('sanity', 'units', 'integration', 'conformance', 'ansible-lint', 'docs-lint', 'changelog-lint', 'build', 'docs-check',
+             'ee', 'module-docs', 'awx', 'oldest')
     if command == 'test':
         for name in order:
             plan.extend(steps[name])
@@ -1112,7 +1316,7 @@ def _terminate(signum, _frame):
 def main(argv=None):
     """Command line entry point."""
     commands = ('test', 'setup', 'sanity', 'units', 'integration', 'conformance', 'lint', 'ansible-lint', 'docs-lint',
-                'changelog-lint', 'build', 'oldest', 'emulator', 'demo', 'clean')
+                'changelog-lint', 'build', 'docs', 'docs-check', 'ee', 'module-docs', 'awx', 'oldest', 'emulator', 'demo', 'clean')
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('command', choices=commands)
     parser.add_argument('--port', type=int, default=8765, help='port for the "emulator" command (default 8765)')

@@ -73,6 +73,10 @@ changed_total() {
 playbook leak leak.yml --diff
 playbook collect-leak collect.yml -e pai_secrets_phase=leak
 
+# The example takes its credentials from the environment, as an AWX credential injects them.
+ALIBABA_CLOUD_ACCESS_KEY_ID=$(sed -n 's/^pai_access_key_id: *"\{0,1\}\([^"]*\)"\{0,1\} *$/\1/p' "$config")
+ALIBABA_CLOUD_ACCESS_KEY_SECRET=$emulator_secret
+export ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET
 playbook example-check "$example" --check --diff
 playbook example-apply "$example" --diff
 playbook example-again "$example" --diff
