@@ -8,10 +8,8 @@ built from the checkout with ``ansible-galaxy collection build``. The ``guide`` 
 ``docs/docsite/rst/guide_awx.rst``, so that the tests use what the guide documents, not a copy of it.
 """
 
-import glob
 import os
 import re
-import subprocess
 import sys
 
 import pytest
@@ -20,37 +18,11 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GUIDE = os.path.join(ROOT, 'docs', 'docsite', 'rst', 'guide_awx.rst')
 
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
 
-def venv_tool(name):
-    """The ``name`` executable next to the running interpreter (the venv's), else the one on PATH."""
-    path = os.path.join(os.path.dirname(sys.executable), name)
-    return path if os.access(path, os.X_OK) else name
+from collection_fixtures import collection_tarball, collections_path, venv_tool  # noqa: E402,F401 pylint: disable=unused-import
 
 
-@pytest.fixture(scope='session')
-def collection_tarball(tmp_path_factory):
-    """Path of the collection tarball under test."""
-    tarball = os.environ.get('PAI_COLLECTION_TARBALL')
-    if tarball:
-        assert os.path.isfile(tarball), 'PAI_COLLECTION_TARBALL=%s does not exist' % tarball
-        return tarball
-    dist = tmp_path_factory.mktemp('dist')
-    subprocess.run([venv_tool('ansible-galaxy'), 'collection', 'build', '--output-path', str(dist), ROOT],
-                   check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    tarballs = glob.glob(os.path.join(str(dist), 'alicloud-pai-*.tar.gz'))
-    assert len(tarballs) == 1, tarballs
-    return tarballs[0]
-
-
-@pytest.fixture(scope='session')
-def ee_collections(tmp_path_factory, collection_tarball):
-    """A collections path holding only the installed tarball, like ``/usr/share/ansible/collections`` in an EE."""
-    path = str(tmp_path_factory.mktemp('ee-collections'))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=path)
-    subprocess.run([venv_tool('ansible-galaxy'), 'collection', 'install', '--offline', '-p', path, collection_tarball],
-                   check=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    assert os.path.isfile(os.path.join(path, 'ansible_collections', 'alicloud', 'pai', 'MANIFEST.json'))
-    return path
 
 
 def rst_code_blocks(text):

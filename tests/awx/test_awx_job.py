@@ -232,7 +232,7 @@ def write(path, content):
         handle.write(content)
 
 
-def run_job(base, ident, playbook, template, injected, emulator, ee_collections, guide_text, verbosity=0):
+def run_job(base, ident, playbook, template, injected, emulator, collections_path, guide_text, verbosity=0):
     """Lay out a private data directory as AWX does for a job of ``template`` and run it with ansible-runner."""
     private_data_dir = os.path.join(base, ident)
     shutil.copytree(EXAMPLES, os.path.join(private_data_dir, 'project'))
@@ -240,7 +240,7 @@ def run_job(base, ident, playbook, template, injected, emulator, ee_collections,
     # AWX's inventory for localhost jobs: a local connection with the execution environment's Python.
     write(os.path.join(private_data_dir, 'inventory', 'hosts'),
           'localhost ansible_connection=local ansible_python_interpreter="{{ ansible_playbook_python }}"\n')
-    envvars = {'ANSIBLE_COLLECTIONS_PATH': ee_collections, 'ANSIBLE_LOCALHOST_WARNING': 'False'}
+    envvars = {'ANSIBLE_COLLECTIONS_PATH': collections_path, 'ANSIBLE_LOCALHOST_WARNING': 'False'}
     envvars.update(injected['env'])
     extravars = dict(template.get('extra_vars') or {})
     extravars.update(injected['extra_vars'])
@@ -298,7 +298,7 @@ def templates(guide):
 
 
 @pytest.fixture(scope='module')
-def awx_jobs(tmp_path_factory, ee_collections, guide, templates):
+def awx_jobs(tmp_path_factory, collections_path, guide, templates):
     """``{playbook: {'check': Job, 'run': Job, 'rerun': Job, 'sts-check': Job}}``, each against a fresh emulator."""
     credential_type = guide_credential_type(guide)
     guide_text = guide_playbook(guide)
@@ -317,13 +317,13 @@ def awx_jobs(tmp_path_factory, ee_collections, guide, templates):
                 base = str(tmp_path_factory.mktemp('awx-' + playbook.replace('.', '-')))
                 jobs = {}
                 for ident, job_type, verbosity in (('check', 'check', 0), ('run', 'run', 0), ('rerun', 'run', 3)):
-                    jobs[ident] = run_job(base, ident, playbook, templates[job_type], injected, emulator, ee_collections,
+                    jobs[ident] = run_job(base, ident, playbook, templates[job_type], injected, emulator, collections_path,
                                           guide_text, verbosity)
                 # The same dry run with temporary credentials (an STS key and token) on the now populated workspace.
                 sts = inject((credential_type, {'access_key_id': STS_ACCESS_KEY_ID, 'access_key_secret': STS_ACCESS_KEY_SECRET,
                                                 'security_token': STS_TOKEN, 'region': REGION, 'endpoint': emulator.url}),
                              dashscope)
-                jobs['sts-check'] = run_job(base, 'sts-check', playbook, templates['check'], sts, emulator, ee_collections,
+                jobs['sts-check'] = run_job(base, 'sts-check', playbook, templates['check'], sts, emulator, collections_path,
                                             guide_text)
                 results[playbook] = jobs
             finally:

@@ -19,15 +19,15 @@ import sys
 import tarfile
 
 import pytest
+
 import yaml
+
+from collection_fixtures import venv_tool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EE_DIR = os.path.join(ROOT, 'docs', 'ee')
 
 
-def venv_tool(name):
-    path = os.path.join(os.path.dirname(sys.executable), name)
-    return path if os.access(path, os.X_OK) else name
 
 
 def load_yaml(path):

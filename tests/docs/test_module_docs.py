@@ -23,7 +23,10 @@ import subprocess
 import sys
 
 import pytest
+
 import yaml
+
+from collection_fixtures import venv_tool
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EMULATOR_PATH = os.path.join(ROOT, 'tests', 'emulator', 'pai_emulator.py')
@@ -49,9 +52,6 @@ def _load_emulator():
     return sys.modules['pai_emulator']
 
 
-def venv_tool(name):
-    path = os.path.join(os.path.dirname(sys.executable), name)
-    return path if os.access(path, os.X_OK) else name
 
 
 @pytest.fixture(scope='module')
