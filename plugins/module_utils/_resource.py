@@ -168,6 +168,9 @@ class Resource(object):
 
     def run(self):
         try:
+            if self.params.get(self.id_option) == "":
+                self.module.fail("%s is empty; in check mode an object created by an earlier task has no id yet"
+                                 % self.id_option)
             self.validate()
             self.client = self.module.client
             result = self.ensure()

@@ -453,3 +453,9 @@ def test_latest_version_user_data_keeps_its_keys():
                                        "inference_spec": {"metadata": {"instanceType": "x"}},
                                        "labels": {"Stage": "prod"}}
     assert shown["labels"] == {"keep": "1", "change": "old", "drop": "x"}
+
+
+def test_empty_id_is_named_before_any_request():
+    client = FakeClient()
+    result = run(Model(FakeModule(model_params(model_id="", name=None, workspace_id=None), client)))
+    assert result["msg"].startswith("model_id is empty") and client.calls == []
