@@ -23,8 +23,6 @@ sys.path.insert(0, os.path.join(ROOT, 'tests', 'utils'))
 from collection_fixtures import collection_tarball, collections_path, venv_tool  # noqa: E402,F401 pylint: disable=unused-import
 
 
-
-
 def rst_code_blocks(text):
     """``[(lead, language, body)]`` for every ``.. code-block::`` of an RST text; ``lead`` is the last text line before it."""
     lines = text.splitlines()

@@ -28,8 +28,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 EE_DIR = os.path.join(ROOT, 'docs', 'ee')
 
 
-
-
 def load_yaml(path):
     with open(path, encoding='utf-8') as handle:
         return yaml.safe_load(handle)

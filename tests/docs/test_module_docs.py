@@ -52,8 +52,6 @@ def _load_emulator():
     return sys.modules['pai_emulator']
 
 
-
-
 @pytest.fixture(scope='module')
 def tool_env(collections_path):
     """The environment for ansible-doc and ansible-playbook: only the installed collection, no PAI settings of the caller."""
