@@ -23,7 +23,9 @@ options:
   security_token:
     description:
       - An STS security token, for temporary credentials. Never shown in any output.
-      - When unset, E(ALIBABA_CLOUD_SECURITY_TOKEN) or the legacy E(ALICLOUD_SECURITY_TOKEN) is used.
+      - It belongs to the key pair given with it, so it is only accepted together with O(access_key_id) and
+        O(access_key_secret); set alone, it fails the task. When unset, and the key pair comes from the
+        environment, E(ALIBABA_CLOUD_SECURITY_TOKEN) or the legacy E(ALICLOUD_SECURITY_TOKEN) is used.
     type: str
   region:
     description:
@@ -74,11 +76,19 @@ options:
         other HTTP 5xx answer and after a timeout or dropped connection. Retries wait with jittered exponential
         backoff (0.5 s doubling, at most 20 s) or as long as the API's C(x-acs-retry-after) header asks.
       - Create requests are never re-sent when they may have reached the API (a timeout or dropped connection after
-        sending, or an HTTP 5xx other than 503). For a lost create answer, pai_connection and pai_model look the
-        object up by name and keep it if it was made, before creating again.
+        sending, or an HTTP 5xx other than 503); see O(recovery_timeout).
       - TLS and certificate errors are not retried.
     type: int
     default: 4
+  recovery_timeout:
+    description:
+      - How many seconds a resource module keeps looking for the result of a create whose answer was lost (a
+        timeout, a dropped connection or an HTTP 5xx after the request was sent). The create is never sent again;
+        the module looks the object up by name, about every few seconds, and keeps it if it appears. When it
+        does not appear in time, the task fails with C(changed=true), saying the create may still happen.
+      - Info modules do not write and ignore it.
+    type: float
+    default: 30
   retry_max_wait:
     description:
       - The most seconds one request may spend waiting between retries in total.

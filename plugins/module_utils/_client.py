@@ -73,6 +73,8 @@ REPEATABLE_POSTS = frozenset(["ValidateConnection"])
 # maximum; 100 is the largest value its examples and the SDK docs use, and the
 # emulator enforces it.
 MAX_PAGE_SIZE = 100
+# Page sizes tried, in order, when the service answers InvalidParameter for a larger one.
+SMALLER_PAGE_SIZES = (50, 20, 10)
 
 # Business codes that mean "the object does not exist" (pai-api.md section 13).
 NOT_FOUND_CODES = frozenset([
@@ -130,6 +132,13 @@ class PaiApiError(PaiError):
         if self.code in NOT_FOUND_CODES:
             return True
         return self.http_status == 404 and (not self.code or self.code.isdigit())
+
+    @property
+    def is_conflict(self):
+        """True when the service refused a create because an object of that name exists. The code for this
+        is not documented, so the answer is recognised by HTTP 409 or by its words."""
+        words = ("%s %s" % (self.code or "", self.message or "")).lower().replace(" ", "")
+        return self.http_status == 409 or "alreadyexist" in words or "duplicat" in words
 
     @property
     def is_throttling(self):
@@ -454,6 +463,20 @@ class PaiClient(object):
 
     # -- lists ---------------------------------------------------------------------------------------
 
+    def first_page(self, action, path_params, query, size_parameter):
+        """The first page, asked with the largest page size the service accepts: MAX_PAGE_SIZE, or the next
+        smaller of SMALLER_PAGE_SIZES when the service refuses a size as too large (its maximum is not
+        documented). Returns ``(page, page_size)``."""
+        sizes = [query[size_parameter]] + [size for size in SMALLER_PAGE_SIZES if size < query[size_parameter]]
+        for index, size in enumerate(sizes):
+            query[size_parameter] = size
+            try:
+                return self.call(action, path_params, query), size
+            except PaiApiError as error:
+                if (index + 1 == len(sizes) or error.code != "InvalidParameter"
+                        or size_parameter not in (error.message or "")):
+                    raise
+
     def paginate(self, action, query=None, path_params=None, page_size=MAX_PAGE_SIZE):
         """Yield every item of a list action, following either paging style to the end."""
         dummy, dummy, style, items_key = ACTIONS[action]
@@ -461,8 +484,8 @@ class PaiClient(object):
         if style == "token":
             seen_tokens = set()
             query["MaxResults"] = page_size
+            page, page_size = self.first_page(action, path_params, query, "MaxResults")
             while True:
-                page = self.call(action, path_params, query)
                 batch = page.get(items_key) or []
                 yield from batch
                 token = page.get("NextToken")
@@ -473,12 +496,13 @@ class PaiClient(object):
                                       http_status=None, code="InvalidResponse", action=action)
                 seen_tokens.add(token)
                 query["NextToken"] = token
+                page = self.call(action, path_params, query)
         count = 0
         page_number = 1
         previous = None
+        query.update(PageNumber=page_number, PageSize=page_size)
+        page, page_size = self.first_page(action, path_params, query, "PageSize")
         while True:
-            query.update(PageNumber=page_number, PageSize=page_size)
-            page = self.call(action, path_params, query)
             batch = page.get(items_key) or []
             if batch and batch == previous:
                 raise PaiApiError("page %d repeats the previous page; the API ignores PageNumber" % page_number,
@@ -492,3 +516,5 @@ class PaiClient(object):
             if not batch or (count >= int(total) if total is not None else len(batch) < page_size):
                 return
             page_number += 1
+            query.update(PageNumber=page_number)
+            page = self.call(action, path_params, query)

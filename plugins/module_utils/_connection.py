@@ -18,13 +18,14 @@ KNOWN_TYPES = (
 )
 VALIDATABLE_TYPES = ("DashScopeConnection", "DeepSeekConnection", "FunctionAIMCPConnection", "CustomMCPConnection")
 
-# model option -> API field; the last four are only accepted by CreateConnection
+# model option -> API field; the SDK lists the last four (capabilities) for CreateConnection only, but the
+# service stores them, so they are carried into every update and re-create body like any stored value
 MODEL_FIELDS = (
     ("model", "Model"), ("display_name", "DisplayName"), ("model_type", "ModelType"), ("tool_call", "ToolCall"),
     ("max_model_length", "MaxModelLength"), ("support_reasoning", "SupportReasoning"),
     ("support_response_schema", "SupportResponseSchema"), ("support_vision", "SupportVision"),
 )
-CREATE_ONLY_MODEL_FIELDS = ("MaxModelLength", "SupportReasoning", "SupportResponseSchema", "SupportVision")
+CAPABILITY_FIELDS = ("MaxModelLength", "SupportReasoning", "SupportResponseSchema", "SupportVision")
 
 
 def models_to_api(models):
@@ -33,9 +34,17 @@ def models_to_api(models):
 
 
 def models_key(models):
-    """Models compare as a set keyed by ``Model``; the create-only capability fields are not compared."""
-    return sorted((text(entry.get("Model")), text(entry.get("DisplayName")), text(entry.get("ModelType")),
-                   bool(entry.get("ToolCall"))) for entry in models or [])
+    """Models compare as a set keyed by ``Model``; capabilities compare where they are set."""
+    return sorted(json.dumps(dict(
+        [("Model", text(entry.get("Model"))), ("DisplayName", text(entry.get("DisplayName"))),
+         ("ModelType", text(entry.get("ModelType"))), ("ToolCall", bool(entry.get("ToolCall")))]
+        + [(key, entry[key]) for key in CAPABILITY_FIELDS if entry.get(key) is not None]), sort_keys=True)
+        for entry in models or [])
+
+
+def is_mask(value):
+    """A value made only of ``*``: what results, info modules and a service that hides secrets show."""
+    return isinstance(value, str) and bool(value) and not value.strip("*")
 
 
 def models_merged(current, desired):
@@ -66,8 +75,8 @@ class Connection(Resource):
                "update": "UpdateConnection", "delete": "DeleteConnection"}
     keep_keys = ("Configs", "Secrets", "Extra")
     fields = (
-        Field("name", "ConnectionName", immutable=True),
-        Field("workspace_id", "WorkspaceId", immutable=True),
+        Field("name", "ConnectionName", immutable=True, identity=True),
+        Field("workspace_id", "WorkspaceId", immutable=True, identity=True),
         Field("connection_type", "ConnectionType", immutable=True),
         Field("accessibility", "Accessibility", immutable=True),
         Field("resource_meta", "ResourceMeta", immutable=True, to_api=resource_meta_to_api,
@@ -78,6 +87,11 @@ class Connection(Resource):
         Field("secrets", "Secrets", secret=True, normalize=string_map),
     )
 
+    def __init__(self, module):
+        super(Connection, self).__init__(module)
+        self.plain_secrets = None  # the stored secrets in plain text, once read for an update or re-creation
+        self.plain_unavailable = False
+
     def validate(self):
         params = self.params
         if not params["connection_id"] and not params["workspace_id"]:
@@ -87,29 +101,41 @@ class Connection(Resource):
                 if not isinstance(value, str):
                     self.module.fail("%s.%s must be a string, got %s; quote the value in YAML"
                                      % (option, key, type(value).__name__))
+        for key, value in (params["secrets"] or {}).items():
+            if is_mask(value):
+                self.module.fail("secrets.%s is a mask (only '*'), as results and pai_connection_info show secrets; "
+                                 "give the real value. A mask is never sent" % key)
+            if 0 < len(value) < 6:
+                self.module.warn("secrets.%s is shorter than 6 characters: Ansible hides every occurrence of a "
+                                 "secret value in the task's output, so unrelated text that contains it will show "
+                                 "masked; use a longer secret" % key)
         names = [entry["model"] for entry in params["models"] or []]
         duplicates = sorted(set(name for name in names if names.count(name) > 1))
         if duplicates:
             self.module.fail("models lists the same model more than once: %s" % ", ".join(duplicates))
         kind = params["connection_type"]
         if kind and kind not in KNOWN_TYPES:
-            self.module.ansible.warn("connection_type %r is not one of the known types (%s); sending it as given"
+            self.module.warn("connection_type %r is not one of the known types (%s); sending it as given"
                                      % (kind, ", ".join(KNOWN_TYPES)))
         if params["validate"] and kind and kind not in VALIDATABLE_TYPES:
             self.module.fail("validate=true is only possible for connection_type %s, not %s"
                              % (", ".join(VALIDATABLE_TYPES), kind))
 
-    def read_query(self):
-        # Plain-text secrets are read only to compare them; otherwise the API is asked for ciphertext.
-        return {"EncryptOption": "PlainText" if self.reads_plain_secrets() else "Secret"}
+    def read_query(self, plain=False):
+        # Plain text only when asked for (by id, for the one connection changed); otherwise ciphertext.
+        return {"EncryptOption": "PlainText" if plain else "Secret"}
 
-    def reads_plain_secrets(self):
-        return self.params["secrets"] is not None and self.params["update_secrets"] == "on_change"
+    def compares_secrets(self):
+        return (self.params["secrets"] is not None and self.params["update_secrets"] == "on_change"
+                and not self.plain_unavailable)
 
     def desired(self, current):
-        """Sub-options the user did not give (of resource_meta, of each model) keep their stored values."""
+        """Sub-options the user did not give (of resource_meta, of each model) keep their stored values;
+        with update_secrets=on_create, the secrets of an existing connection are not touched."""
         desired = super(Connection, self).desired(current)
         if current is not None:
+            if self.params["update_secrets"] == "on_create":
+                desired.pop("Secrets", None)
             if "ResourceMeta" in desired:
                 desired["ResourceMeta"] = dict(current.get("ResourceMeta") or {}, **desired["ResourceMeta"])
             if "Models" in desired:
@@ -129,14 +155,38 @@ class Connection(Resource):
                              % (", ".join(VALIDATABLE_TYPES), current.get("ConnectionType")))
 
     def differs(self, field, current, desired):
-        if field.api == "Secrets" and self.params["update_secrets"] != "on_change":
-            return self.params["update_secrets"] == "always"
+        if field.api == "Secrets":
+            if self.params["update_secrets"] == "always":
+                return True
+            if any(is_mask(value) for value in (current.get("Secrets") or {}).values()):
+                self.plain_unavailable = True
+                self.module.warn("PAI did not return the secrets of connection %s in plain text, so they cannot be "
+                                 "compared; the secrets given are sent on every run (update_secrets=on_create "
+                                 "avoids that)" % current["ConnectionId"])
+                return True
         return super(Connection, self).differs(field, current, desired)
 
+    def stored_secrets(self, current):
+        """The stored secrets in plain text, to send them again in a complete update or re-create body: read
+        by id for this connection only. Where PAI does not give plain text, nothing that could clear them is
+        sent: the task fails before any write."""
+        if self.plain_secrets is None:
+            stored = current.get("Secrets") or {}
+            if stored and not self.compares_secrets():
+                stored = (self.get(current["ConnectionId"], self.read_query(plain=True)) or {}).get("Secrets") or {}
+            unreadable = sorted(key for key, value in stored.items() if is_mask(value) or value.startswith("KMS-ENC:"))
+            if unreadable:
+                self.fail("connection %s has stored secrets (%s) that PAI did not return in plain text; changing the "
+                          "connection without them could clear them, so nothing was changed. Give every secret in "
+                          "the task (secrets, with update_secrets on_change or always)"
+                          % (current["ConnectionId"], ", ".join(unreadable)))
+            self.plain_secrets = stored
+        return self.plain_secrets
+
     def replace(self, current, desired):
-        # Secrets the task does not give are carried over, so read them in plain text, for this only.
-        if "Secrets" not in desired and not self.reads_plain_secrets() and not self.module.check_mode:
-            current = self.get(current["ConnectionId"], {"EncryptOption": "PlainText"}) or current
+        # Secrets the task does not give are carried over, read in plain text by id, for this only.
+        if "Secrets" not in desired:
+            current = dict(current, Secrets=self.stored_secrets(current))
         return super(Connection, self).replace(current, desired)
 
     def create_body(self, desired, current=None):
@@ -146,18 +196,14 @@ class Connection(Resource):
         body.setdefault("Configs", {})  # required by CreateConnection, even when empty
         return body
 
-    def update_requests(self, current, desired, changed):
-        ((action, query, body),) = super(Connection, self).update_requests(current, desired, changed)
-        body.setdefault("Configs", desired.get("Configs", current.get("Configs") or {}))
-        if "Models" in body:
-            if any(key in entry for entry in body["Models"] for key in CREATE_ONLY_MODEL_FIELDS):
-                self.module.ansible.warn(
-                    "models of connection %s are updated, but max_model_length, support_reasoning, "
-                    "support_response_schema and support_vision are only accepted when a connection is created; "
-                    "they were not sent" % current["ConnectionId"])
-            body["Models"] = [dict((key, value) for key, value in entry.items() if key not in CREATE_ONLY_MODEL_FIELDS)
-                              for entry in body["Models"]]
-        return [(action, query, body)]
+    def update_body(self, current, desired):
+        """Configs, description, every model (capabilities included) and the secrets, always complete."""
+        body = super(Connection, self).update_body(current, desired)
+        body.setdefault("Configs", {})
+        body.setdefault("Models", [])
+        if "Secrets" not in desired:
+            body["Secrets"] = self.stored_secrets(current)
+        return body
 
     def after_write(self, obj):
         if not self.params["validate"]:
@@ -172,11 +218,8 @@ class Connection(Resource):
                              connection=self.present(obj), changed=True)
 
     def present(self, obj):
-        """``ResourceMeta.Extra`` decoded from its JSON string; models as GetConnection returns them."""
+        """``ResourceMeta.Extra`` decoded from its JSON string."""
         obj = dict(obj)
         if isinstance(obj.get("ResourceMeta"), dict) and "Extra" in obj["ResourceMeta"]:
             obj["ResourceMeta"] = dict(obj["ResourceMeta"], Extra=parse_json(obj["ResourceMeta"]["Extra"]))
-        if isinstance(obj.get("Models"), list):
-            obj["Models"] = [dict((key, value) for key, value in entry.items() if key not in CREATE_ONLY_MODEL_FIELDS)
-                             for entry in obj["Models"]]
         return super(Connection, self).present(obj)

@@ -93,6 +93,9 @@ def key_pair(options, environ):
     """``(access_key_id, access_key_secret, security_token, source)`` from the task options, else from the
     environment, or None when neither gives any half of a pair. The pair and its token always come from the
     same place, so a stale token or half a pair elsewhere is never mixed in."""
+    if options.get("security_token") and not (options.get("access_key_id") or options.get("access_key_secret")):
+        raise PaiConfigError("the security_token option is set but access_key_id and access_key_secret are not; a key "
+                             "pair and its token are taken from one place only, so give all three as options")
     if options.get("access_key_id") or options.get("access_key_secret"):
         found = [options.get(name) for name in ("access_key_id", "access_key_secret", "security_token")]
         source = "the task options"

@@ -7,18 +7,16 @@
 
 """The PAI model as the resource engine sees it; shared by pai_model and pai_model_info."""
 
-from ansible_collections.alicloud.pai.plugins.module_utils._resource import Field, Resource, data, integer
+from ansible_collections.alicloud.pai.plugins.module_utils._resource import (
+    Field,
+    Resource,
+    data,
+    integer,
+    labels_map,
+    labels_to_api,
+)
 
 LABEL_LIMIT_BYTES = 128
-
-
-def labels_to_api(labels):
-    return [{"Key": key, "Value": value} for key, value in labels.items()]
-
-
-def labels_map(labels):
-    """``[{Key, Value}]`` as a dict (the API keeps one value per key)."""
-    return dict((entry.get("Key"), entry.get("Value")) for entry in labels or [])
 
 
 def label_problems(labels):
@@ -44,14 +42,14 @@ class Model(Resource):
     id_field = "ModelId"
     name_field = "ModelName"
     list_name_filter = "ModelName"
-    actions = {"get": "GetModel", "list": "ListModels", "create": "CreateModel",
-               "update": "UpdateModel", "delete": "DeleteModel"}
+    actions = {"get": "GetModel", "list": "ListModels", "create": "CreateModel", "update": "UpdateModel",
+               "delete": "DeleteModel", "create_labels": "CreateModelLabels", "delete_labels": "DeleteModelLabels"}
     # user data, returned with its keys as stored (the latest version's specs and metrics included)
     keep_keys = ("ExtraInfo", "Labels", "Tags", "Metrics", "Options", "InferenceSpec", "TrainingSpec",
                  "EvaluationSpec", "CompressionSpec", "DistillationSpec")
     fields = (
-        Field("name", "ModelName"),
-        Field("workspace_id", "WorkspaceId", immutable=True),
+        Field("name", "ModelName", identity=True),
+        Field("workspace_id", "WorkspaceId", immutable=True, identity=True),
         Field("accessibility", "Accessibility"),
         Field("description", "ModelDescription"),
         Field("model_doc", "ModelDoc"),
@@ -62,7 +60,7 @@ class Model(Resource):
         Field("order_number", "OrderNumber", normalize=integer),
         Field("parameter_size", "ParameterSize", normalize=integer),
         Field("extra_info", "ExtraInfo", normalize=data),
-        Field("labels", "Labels", to_api=labels_to_api, normalize=labels_map),
+        Field("labels", "Labels", labels=True, to_api=labels_to_api, normalize=labels_map),
     )
 
     def validate(self):
@@ -87,23 +85,6 @@ class Model(Resource):
             merged.update(labels_map(desired["Labels"]))
             desired["Labels"] = labels_to_api(merged)
         return desired
-
-    def update_requests(self, current, desired, changed):
-        requests = []
-        body = dict((field.api, desired[field.api]) for field in changed if field.api != "Labels")
-        if body:
-            body.setdefault("ModelName", current["ModelName"])
-            requests.append((self.actions["update"], None, body))
-        if "Labels" in desired and any(field.api == "Labels" for field in changed):
-            old, new = labels_map(current.get("Labels")), labels_map(desired["Labels"])
-            # Changed keys are removed first: whether CreateModelLabels overwrites a key is not documented.
-            stale = [key for key in old if key not in new or old[key] != new[key]]
-            fresh = [key for key in new if key not in old or old[key] != new[key]]
-            if stale:
-                requests.append(("DeleteModelLabels", {"LabelKeys": stale}, None))
-            if fresh:
-                requests.append(("CreateModelLabels", None, {"Labels": [{"Key": key, "Value": new[key]} for key in fresh]}))
-        return requests
 
     def present(self, obj):
         """Labels and tags (the latest version's too) as key/value maps."""

@@ -35,12 +35,13 @@ COMMON_ARGUMENT_SPEC = dict(
     timeout=dict(type="float", default=60),
     max_retries=dict(type="int", default=4),
     retry_max_wait=dict(type="float", default=60),
+    recovery_timeout=dict(type="float", default=30),
 )
 
 
 AUTH_ERROR_WORDS = ("AccessKey", "Signature", "SecurityToken", "TimeStamp")
 POSITIVE_OPTIONS = ("connect_timeout", "timeout")
-NON_NEGATIVE_OPTIONS = ("max_retries", "retry_max_wait")
+NON_NEGATIVE_OPTIONS = ("max_retries", "retry_max_wait", "recovery_timeout")
 
 
 class PaiModule(object):
@@ -89,6 +90,13 @@ class PaiModule(object):
             self.ansible.no_log_values.add(value)
             if self._client is not None:
                 self._client.add_secret(value)
+
+    def warn(self, text):
+        """A warning, with every secret value of this task masked (Ansible does not mask warnings)."""
+        for value in sorted(self.ansible.no_log_values, key=len, reverse=True):
+            if isinstance(value, str) and value:
+                text = text.replace(value, "********")
+        self.ansible.warn(text)
 
     def fail(self, msg, **result):
         self.ansible.fail_json(msg=msg, **result)

@@ -21,6 +21,8 @@ the request body, the predicted object and the diff come from the same data.
 
 import copy
 import json
+import re
+import time
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
@@ -41,6 +43,16 @@ def integer(value):
 
 def string_map(value):
     return dict((str(key), text(item)) for key, item in (value or {}).items())
+
+
+def labels_to_api(labels):
+    """A label dict as the API's ``[{Key, Value}]`` list."""
+    return [{"Key": key, "Value": value} for key, value in labels.items()]
+
+
+def labels_map(labels):
+    """``[{Key, Value}]`` as a dict (the API keeps one value per key)."""
+    return dict((entry.get("Key"), entry.get("Value")) for entry in labels or [])
 
 
 def parse_json(value):
@@ -91,22 +103,56 @@ class Field(object):
     """One option of a resource module and the API field it sets.
 
     ``immutable`` fields cannot be changed in place (a difference fails the task, or
-    replaces the object with ``force``); ``secret`` fields hold values that are masked
-    in every output; ``to_api`` turns the option value into the API value and
-    ``normalize`` turns an API value into something comparable with ``==``.
+    replaces the object with ``force``); ``identity`` fields (name, workspace) must agree
+    with an object found by id; ``secret`` fields hold values that are masked in every
+    output; ``labels`` marks the key/value list written through the label actions
+    instead of the update action; ``to_api`` turns the option value into the API value
+    and ``normalize`` turns an API value into something comparable with ``==``.
     """
 
-    def __init__(self, option, api, immutable=False, secret=False, to_api=None, normalize=text):
+    def __init__(self, option, api, immutable=False, identity=False, secret=False, labels=False, to_api=None,
+                 normalize=text):
         self.option = option
         self.api = api
         self.immutable = immutable
+        self.identity = identity
         self.secret = secret
+        self.labels = labels
         self.to_api = to_api or (lambda value: value)
         self.normalize = normalize
 
 
+class LostAnswer(PaiError):
+    """A write whose answer never came: it may or may not have been applied."""
+
+    def __init__(self, error):
+        super(LostAnswer, self).__init__(error.message)
+        self.error = error
+
+
+def maybe_applied(error):
+    """Whether a failed write may still have changed something (its answer was lost, or the server broke)."""
+    if isinstance(error, PaiConnectionError):
+        return error.request_sent
+    return (isinstance(error, PaiApiError) and (error.http_status or 0) >= 500 and error.http_status != 503
+            and error.code != "ServiceUnavailable")
+
+
+# ids go into URL paths: letters, digits, "-" and "_" only, so "..", "/" or "?" can never reach another path
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+UPDATE_ROUNDS = 3
+RECOVERY_POLL_CAP = 4.0
+
+
 class Resource(object):
-    """Base class of a resource description; ``run()`` is the whole engine."""
+    """Base class of a resource description; ``run()`` is the whole engine.
+
+    Data-safety rules kept here for every resource (DESIGN section 7): a create that may
+    have reached the service is never sent again; every identity the task gives agrees
+    before any write; update bodies are complete (stored values with the desired ones
+    over them); every write is verified by reading the object back; a lost answer is
+    settled by reading back; ``changed`` is true whenever a write may have been applied.
+    """
 
     result_key = None  # result key, e.g. "connection"
     kind = None  # what users call it, e.g. "connection"
@@ -114,7 +160,8 @@ class Resource(object):
     id_field = None  # API field of the id, e.g. "ConnectionId"
     name_field = None  # API field of the name, e.g. "ConnectionName"
     list_name_filter = None  # list query parameter filtering by name
-    actions = {}  # "get", "list", "create", "update", "delete" -> action name
+    # "get", "list", "create", "update", "delete" (and "create_labels", "delete_labels") -> action name
+    actions = {}
     fields = ()
     keep_keys = ()  # API fields whose values are user maps: their keys are never snake_cased
 
@@ -122,19 +169,22 @@ class Resource(object):
         self.module = module
         self.params = module.params
         self.client = None
-        self.applied = []  # the writes this task made, to report them if a later step fails
+        self.applied = []  # the writes this task made (or may have made), to report them if a later step fails
+        self.at_risk = []  # stored values a later write was meant to restore, named if that write fails
+        self.sleep = time.sleep
+        self.clock = time.monotonic
 
     # -- hooks a resource may override ---------------------------------------------------------------
 
     def validate(self):
         """Check the options before any request; call ``self.module.fail`` on bad input."""
 
-    def read_query(self):
-        """Extra query parameters for the reads that feed the comparison."""
+    def read_query(self, plain=False):
+        """Query parameters of every read; ``plain`` asks for secret values in plain text (by id only)."""
         return {}
 
-    def reads_plain_secrets(self):
-        """Whether ``read_query`` returns secret values in plain text (else they cannot be compared)."""
+    def compares_secrets(self):
+        """Whether the task compares stored secret values (which needs one plain-text read by id)."""
         return False
 
     def check_current(self, current):
@@ -145,17 +195,23 @@ class Resource(object):
         return field.normalize(current.get(field.api)) != field.normalize(desired[field.api])
 
     def create_body(self, desired, current=None):
-        """The create request body. When replacing ``current``, what the user did not set is carried over."""
+        """The create request body. When re-creating ``current``, every stored value the user did not set is
+        carried over."""
         body = {}
         if current is not None:
             body = dict((field.api, current[field.api]) for field in self.fields if current.get(field.api) is not None)
         body.update(desired)
         return body
 
-    def update_requests(self, current, desired, changed):
-        """``(action, query, body)`` requests that bring ``current`` to ``desired`` for the ``changed`` fields."""
-        body = dict((field.api, desired[field.api]) for field in changed)
-        return [(self.actions["update"], None, body)]
+    def update_body(self, current, desired):
+        """The complete update body: every stored updatable value, with the desired ones over it, so that a
+        service which clears omitted fields loses nothing."""
+        body = {}
+        for field in self.updatable_fields():
+            value = desired.get(field.api, current.get(field.api))
+            if value is not None:
+                body[field.api] = value
+        return body
 
     def after_write(self, obj):
         """Called with the object after it was created or updated (not in check mode)."""
@@ -168,22 +224,53 @@ class Resource(object):
 
     def run(self):
         try:
-            if self.params.get(self.id_option) == "":
-                self.module.fail("%s is empty; in check mode an object created by an earlier task has no id yet"
-                                 % self.id_option)
+            self.validate_identity_options()
             self.validate()
             self.client = self.module.client
             result = self.ensure()
         except PaiError as error:
+            error = getattr(error, "error", error)
+            notes = []
             if self.applied:
-                error.message = "%s (this task had already done: %s)" % (error.message, ", ".join(self.applied))
+                notes.append("this task had already done: %s" % ", ".join(self.applied))
+            if self.at_risk:
+                notes.append("may be lost: %s" % "; ".join(self.at_risk))
+            if notes:
+                error.message = "%s (%s)" % (error.message, "; ".join(notes))
             self.module.fail_error(error, changed=bool(self.applied))
         self.module.exit(**result)
 
+    def validate_identity_options(self):
+        object_id = self.params.get(self.id_option)
+        if object_id is None:
+            return
+        if object_id == "":
+            self.module.fail("%s is empty; in check mode an object created by an earlier task has no id yet"
+                             % self.id_option)
+        if not ID_PATTERN.match(object_id):
+            self.module.fail("%s %r is not a %s id: ids hold only letters, digits, '-' and '_'"
+                             % (self.id_option, object_id, self.kind))
+
+    def fail(self, msg, **result):
+        """Fail the task; ``changed`` is true when a write of this task may have been applied."""
+        if self.applied:
+            msg = "%s (this task had already done: %s)" % (msg, ", ".join(self.applied))
+        if self.at_risk:
+            msg = "%s (may be lost: %s)" % (msg, "; ".join(self.at_risk))
+        result.setdefault("changed", bool(self.applied))
+        self.module.fail(msg, **result)
+
     def write(self, action, object_id=None, query=None, body=None):
-        """Send a request that changes something, and remember that it did."""
-        answer = self.client.call(action, self.path(object_id) if object_id else None, query, body)
-        self.applied.append("%s %s" % (action, object_id or answer.get(self.id_field, "")))
+        """Send a request that changes something, and remember that it did (or may have)."""
+        what = "%s %s" % (action, object_id or "")
+        try:
+            answer = self.client.call(action, self.path(object_id) if object_id else None, query, body)
+        except PaiError as error:
+            if maybe_applied(error):
+                self.applied.append("%s (answer lost, may have been applied)" % what.strip())
+                raise LostAnswer(error)
+            raise
+        self.applied.append(what.strip() if object_id else "%s %s" % (action, answer.get(self.id_field, "")))
         return answer
 
     def run_info(self, result_key, query, ids=None, name=None, keep=None):
@@ -192,6 +279,10 @@ class Resource(object):
         try:
             self.client = self.module.client
             if ids:
+                for object_id in ids:
+                    if not ID_PATTERN.match(object_id):
+                        self.module.fail("%r is not a %s id: ids hold only letters, digits, '-' and '_'"
+                                         % (object_id, self.kind))
                 found = [obj for obj in (self.get(object_id) for object_id in ids) if obj is not None]
             else:
                 found = self.client.paginate(self.actions["list"], query)
@@ -204,9 +295,12 @@ class Resource(object):
     def path(self, object_id):
         return {self.id_field: object_id}
 
+    def updatable_fields(self):
+        return [field for field in self.fields if not field.immutable and not field.labels]
+
     def get(self, object_id, query=None):
         try:
-            obj = self.client.call(self.actions["get"], self.path(object_id), query)
+            obj = self.client.call(self.actions["get"], self.path(object_id), query or self.read_query())
         except PaiApiError as error:
             if error.is_not_found:
                 return None
@@ -214,28 +308,55 @@ class Resource(object):
         self.hide_secrets(obj)
         return obj
 
-    def find_by_name(self, name, workspace_id, query=None):
-        """Objects with exactly this name in the workspace (the server filter is fuzzy)."""
-        list_query = {"WorkspaceId": workspace_id, self.list_name_filter: name}
-        list_query.update(query or {})
-        matches = [item for item in self.client.paginate(self.actions["list"], list_query)
+    def find_by_name(self, name, workspace_id):
+        """Objects with exactly this name in the workspace (the server filter is fuzzy), oldest first.
+        Lists never ask for plain-text secrets."""
+        query = {"WorkspaceId": workspace_id, self.list_name_filter: name, "SortBy": "GmtCreateTime", "Order": "ASC"}
+        query.update(self.read_query())
+        matches = [item for item in self.client.paginate(self.actions["list"], query)
                    if item.get(self.name_field) == name]
         for item in matches:
             self.hide_secrets(item)
         return matches
 
     def find(self):
-        """The current object or None: by id when given, else by exact name within the workspace."""
+        """The current object or None: by id when given, else by exact name within the workspace. Plain-text
+        secrets, when compared, are read by id for the one object found."""
         object_id = self.params.get(self.id_option)
         if object_id:
-            return self.get(object_id, self.read_query())
-        matches = self.find_by_name(self.params["name"], self.params["workspace_id"], self.read_query())
+            return self.get(object_id, self.read_query(plain=self.compares_secrets()))
+        matches = self.find_by_name(self.params["name"], self.params["workspace_id"])
         if len(matches) > 1:
             self.module.fail(
                 "%d %ss are named %r in workspace %s: %s. Give %s to choose one."
                 % (len(matches), self.kind, self.params["name"], self.params["workspace_id"],
                    ", ".join(item[self.id_field] for item in matches), self.id_option))
-        return matches[0] if matches else None
+        return self.read_current(matches[0]) if matches else None
+
+    def read_current(self, listed):
+        """A listed object as the comparison needs it: read again by id, in plain text, only when secrets are
+        compared (lists never carry plain text)."""
+        if not self.compares_secrets():
+            return listed
+        return self.get(listed[self.id_field], self.read_query(plain=True)) or listed
+
+    def check_identity(self, current):
+        """An object found by id must be the one the task's name and workspace name too: no write may touch
+        an object the task did not identify."""
+        if current is None or not self.params.get(self.id_option):
+            return
+        problems = []
+        for field in self.fields:
+            given = self.params.get(field.option)
+            if not field.identity or given is None or text(given) == text(current.get(field.api)):
+                continue
+            if self.params["state"] == "present" and not field.immutable:
+                continue  # an updatable name given with the id is a rename
+            problems.append("%s is %r, the task says %r" % (field.option, current.get(field.api), given))
+        if problems:
+            self.fail("%s %s does not match the task: %s. Nothing was changed; give only %s, or the "
+                             "object's own values" % (self.kind, current[self.id_field], "; ".join(problems),
+                                                      self.id_option))
 
     def hide_secrets(self, obj):
         """Mask every secret value read from the API in all output (the API's own masks excepted)."""
@@ -252,6 +373,7 @@ class Resource(object):
 
     def ensure(self):
         current = self.find()
+        self.check_identity(current)
         self.check_current(current)
         if self.params["state"] == "absent":
             return self.ensure_absent(current)
@@ -260,20 +382,33 @@ class Resource(object):
             if self.params.get(self.id_option):
                 self.module.fail("%s %s does not exist; to create a %s, give name and workspace_id without %s"
                                  % (self.kind, self.params[self.id_option], self.kind, self.id_option))
-            return self.finish(None, self.create(desired), desired)
+            created = self.create(desired)
+            if created.get("adopted"):
+                return self.ensure_existing(created["object"], self.desired(created["object"]), adopted=True)
+            return self.finish(None, created["object"], desired)
+        return self.ensure_existing(current, desired)
+
+    def ensure_existing(self, current, desired, adopted=False):
         changed = [field for field in self.fields if field.api in desired and self.differs(field, current, desired)]
         immutable = [field for field in changed if field.immutable]
         if immutable and not self.params.get("force"):
             reasons = ["%s is %s, wanted %s" % (field.option, self.shown(field, current.get(field.api)),
                                                 self.shown(field, desired[field.api])) for field in immutable]
-            self.module.fail("%s %s cannot be changed in place: %s. Set force=true to delete and re-create it."
-                             % (self.kind, current[self.id_field], "; ".join(reasons)),
-                             **{self.result_key: self.present(current)})
+            self.fail("%s %s cannot be changed in place: %s. Set force=true to delete and re-create it."
+                      % (self.kind, current[self.id_field], "; ".join(reasons)),
+                      **{self.result_key: self.present(current)})
         if immutable:
-            return self.finish(current, self.replace(current, desired), desired, changed)
-        if changed:
-            return self.finish(current, self.update(current, desired, changed), desired, changed)
-        return self.finish(current, current, desired)
+            final = self.replace(current, desired)
+        elif changed:
+            final = self.update(current, desired, changed)
+        else:
+            final = current
+        result = self.finish(current, final, desired, changed)
+        if adopted:  # the object did not exist when the task started
+            result["changed"] = True
+            if "diff" in result:
+                result["diff"]["before"] = {}
+        return result
 
     def shown(self, field, value):
         """A field value for a message, in the shape results show it."""
@@ -291,19 +426,26 @@ class Resource(object):
         return result
 
     def delete(self, current):
-        """Delete ``current``; one that is already gone (a retried DELETE, say) counts as deleted."""
-        try:
-            self.write(self.actions["delete"], current[self.id_field])
-        except PaiApiError as error:
-            if not error.is_not_found:
-                raise
+        """Delete ``current`` and read back that it is gone; one already gone counts as deleted."""
+        object_id = current[self.id_field]
+        for dummy in range(2):
+            try:
+                self.write(self.actions["delete"], object_id)
+            except LostAnswer:
+                pass  # settled by the read below
+            except PaiApiError as error:
+                if not error.is_not_found:
+                    raise
+            if self.get(object_id) is None:
+                return
+        self.fail("%s %s was deleted, but reading it back still finds it" % (self.kind, object_id))
 
     def reread(self, object_id):
         """The object as the API has it after this task wrote it."""
         obj = self.get(object_id)
         if obj is None:
-            self.module.fail("%s %s was written, but reading it back found nothing; run the task again to check it"
-                             % (self.kind, object_id), changed=True)
+            self.fail("%s %s was written, but reading it back found nothing; run the task again to check it"
+                      % (self.kind, object_id))
         return obj
 
     def predicted(self, current, desired):
@@ -311,48 +453,226 @@ class Resource(object):
         obj.update(copy.deepcopy(desired))
         return obj
 
+    # -- create --------------------------------------------------------------------------------------
+
     def create(self, desired, current=None):
+        """Create the object (re-create ``current`` when replacing). Returns ``{"object", "adopted"}``:
+        ``adopted`` when the object kept is not the one this request made (a lost answer, a race, a
+        service that refuses a second object of the name)."""
         body = self.create_body(desired, current)
         if self.module.check_mode:
-            return self.predicted(None, body)
+            return {"object": self.predicted(None, body), "adopted": False}
+        replaced = current[self.id_field] if current else None
         try:
             answer = self.write(self.actions["create"], body=body)
-        except PaiConnectionError as error:
-            if not error.request_sent:
+        except LostAnswer as lost:
+            return {"object": self.recover_lost_create(body, replaced, lost.error), "adopted": True}
+        except PaiApiError as error:
+            if not error.is_conflict:
                 raise
-            # The request may have been applied: adopt what it made rather than create twice.
-            # Nothing of that name existed before (or it was the object being replaced, now deleted).
-            replaced = current[self.id_field] if current else None
             matches = [item for item in self.find_by_name(body[self.name_field], body.get("WorkspaceId"))
                        if item[self.id_field] != replaced]
-            if len(matches) > 1:
+            if len(matches) != 1:
                 raise
-            if matches:
-                self.module.ansible.warn("the %s response was lost; found the new %s %s by name and kept it"
-                                         % (self.actions["create"], self.kind, matches[0][self.id_field]))
-                self.applied.append("%s %s" % (self.actions["create"], matches[0][self.id_field]))
-                answer = matches[0]
+            self.module.warn("PAI refused to create a second %s named %r (%s); kept the existing %s %s"
+                             % (self.kind, body[self.name_field], error.code, self.kind, matches[0][self.id_field]))
+            return {"object": self.read_current(matches[0]), "adopted": True}
+        return self.settle_create(answer[self.id_field], body, replaced)
+
+    def recover_lost_create(self, body, replaced, error):
+        """The create may have happened: look for it by name, waiting a bounded time because it may still be
+        in flight; never send it again."""
+        deadline = self.clock() + self.params.get("recovery_timeout", 30)
+        delay = 0.5
+        while True:
+            matches = [item for item in self.find_by_name(body[self.name_field], body.get("WorkspaceId"))
+                       if item[self.id_field] != replaced]
+            if matches or self.clock() + delay > deadline:
+                break
+            self.sleep(delay)
+            delay = min(delay * 2, RECOVERY_POLL_CAP)
+        if not matches:
+            self.fail("the answer to %s was lost (%s) and no %s named %r appeared in workspace %s within %s "
+                      "seconds; the create may still happen. Run the task again later: it will find the %s "
+                      "rather than create a second one" % (self.actions["create"], error.message, self.kind,
+                                                           body[self.name_field], body.get("WorkspaceId"),
+                                                           self.params.get("recovery_timeout", 30), self.kind),
+                      changed=True)
+        kept = matches[0]
+        if len(matches) > 1:
+            self.module.warn("the answer to %s was lost and %d %ss named %r exist now (%s); kept the oldest, %s. "
+                             "Which one this task made cannot be told, so none was deleted"
+                             % (self.actions["create"], len(matches), self.kind, body[self.name_field],
+                                ", ".join(item[self.id_field] for item in matches), kept[self.id_field]))
+        else:
+            self.module.warn("the answer to %s was lost; found the new %s %s by name and kept it"
+                             % (self.actions["create"], self.kind, kept[self.id_field]))
+        return self.read_current(kept)
+
+    def settle_create(self, created_id, body, replaced):
+        """One list by name after the create: when another run made an object of this name first (a race),
+        delete only the object this task made and keep the older one. The list also verifies the create."""
+        matches = [item for item in self.find_by_name(body[self.name_field], body.get("WorkspaceId"))
+                   if item[self.id_field] != replaced]
+        ids = [item[self.id_field] for item in matches]
+        own = matches[ids.index(created_id)] if created_id in ids else self.reread(created_id)
+        older = matches[:ids.index(created_id)] if created_id in ids else []
+        if older:
+            self.delete(own)
+            self.module.warn("another run created %s %s named %r first; deleted the %s this task had just created "
+                             "(%s) and kept the older one" % (self.kind, older[0][self.id_field],
+                                                              body[self.name_field], self.kind, created_id))
+            return {"object": self.read_current(older[0]), "adopted": True}
+        newer = [item for item in ids if item != created_id]
+        if newer:
+            self.module.warn("%s %s named %r appeared after this task created %s; it was made by another run, "
+                             "which should remove it (this task only deletes what it made)"
+                             % (self.kind, ", ".join(newer), body[self.name_field], created_id))
+        self.verify(own, body, "created")
+        self.after_write(own)
+        return {"object": own, "adopted": False}
+
+    # -- update --------------------------------------------------------------------------------------
+
+    def update_requests(self, current, desired, changed, all_labels=False):
+        """``(action, query, body)`` requests that bring ``current`` to ``desired``: one complete update body
+        when an updatable field changed, then the label changes at key level (removed and changed keys
+        deleted, added and changed keys created; every desired label when ``all_labels``, for a service
+        whose label create replaces the whole set)."""
+        requests = []
+        if any(not field.labels for field in changed):
+            requests.append((self.actions["update"], None, self.update_body(current, desired)))
+        for field in self.fields:
+            if field.labels and field.api in desired and (field in changed or all_labels):
+                old, new = labels_map(current.get(field.api)), labels_map(desired[field.api])
+                stale = [key for key in old if key not in new or old[key] != new[key]]
+                fresh = [key for key in new if all_labels or key not in old or old[key] != new[key]]
+                if stale:
+                    requests.append((self.actions["delete_labels"], {"LabelKeys": stale}, None))
+                if fresh:
+                    requests.append((self.actions["create_labels"], None,
+                                     {"Labels": [{"Key": key, "Value": new[key]} for key in fresh]}))
+        return requests
+
+    def expected(self, requests, desired):
+        """What a read must show after ``requests``: every field of the update body, the desired labels."""
+        expected = {}
+        for action, dummy, body in requests:
+            if action == self.actions["update"]:
+                expected.update(body)
+        for field in self.fields:
+            if field.labels and field.api in desired:
+                expected[field.api] = desired[field.api]
+        return expected
+
+    def mismatches(self, obj, expected):
+        """The fields whose value read back differs from the value written (secrets: by key)."""
+        wrong = []
+        for field in self.fields:
+            if field.api not in expected:
+                continue
+            if field.secret:
+                same = sorted(obj.get(field.api) or {}) == sorted(expected[field.api] or {})
             else:
-                answer = self.write(self.actions["create"], body=body)
-        obj = self.reread(answer[self.id_field])
-        self.after_write(obj)
-        return obj
+                same = field.normalize(obj.get(field.api)) == field.normalize(expected[field.api])
+            if not same:
+                wrong.append(field)
+        return wrong
+
+    def verify(self, obj, expected, what):
+        wrong = self.mismatches(obj, expected)
+        if wrong:
+            self.fail("%s %s was %s, but reading it back differs from what was sent: %s" % (
+                self.kind, obj[self.id_field], what, "; ".join(
+                    "%s is %s, sent %s" % (field.option, self.shown(field, obj.get(field.api)),
+                                           self.shown(field, expected[field.api])) for field in wrong)),
+                **{self.result_key: self.present(obj)})
 
     def update(self, current, desired, changed):
-        requests = self.update_requests(current, desired, changed)  # planned in check mode too (warnings)
+        """Send the update, read it back and compare. A lost answer, or a service that applied the labels
+        differently (replacing the set), is settled by planning again from what was read, a bounded number
+        of rounds; then any difference left fails the task naming the field."""
         if self.module.check_mode:
+            self.update_requests(current, desired, changed)  # planned in check mode too (input errors, warnings)
             return self.predicted(current, dict((field.api, desired[field.api]) for field in changed))
-        for action, query, body in requests:
-            self.write(action, current[self.id_field], query, body)
-        obj = self.reread(current[self.id_field])
-        self.after_write(obj)
-        return obj
+        object_id = current[self.id_field]
+        obj, all_labels = current, False
+        for dummy in range(UPDATE_ROUNDS):
+            requests = self.update_requests(obj, desired, changed, all_labels)
+            expected = self.expected(requests, desired)
+            lost = labels_created = False
+            for action, query, body in requests:
+                try:
+                    self.write(action, object_id, query, body)
+                except LostAnswer:
+                    lost = True
+                    break
+                self.note_at_risk(action, query, obj)
+                labels_created = labels_created or action == self.actions.get("create_labels")
+            obj = self.reread(object_id)
+            wrong = self.mismatches(obj, expected)
+            if not wrong:
+                self.at_risk = []
+                self.after_write(obj)
+                return obj
+            if not lost and not (labels_created and any(field.labels for field in wrong)):
+                break
+            all_labels = all_labels or (labels_created and not lost)
+            changed = [field for field in self.fields if field.api in desired and self.differs(field, obj, desired)]
+        self.verify(obj, expected, "updated")
+
+    def note_at_risk(self, action, query, current):
+        """Labels deleted only to be written again with a new value are at risk until the create succeeds."""
+        if action == self.actions.get("delete_labels"):
+            old = dict((key, value) for field in self.fields if field.labels
+                       for key, value in labels_map(current.get(field.api)).items())
+            self.at_risk = ["label %s=%s (deleted, not yet written again)" % (key, old.get(key))
+                            for key in query["LabelKeys"]]
+        elif action == self.actions.get("create_labels"):
+            self.at_risk = []
+
+    # -- replace -------------------------------------------------------------------------------------
 
     def replace(self, current, desired):
-        """Delete, then create. Names need not be unique in PAI, but creating first would fail where they are."""
-        if not self.module.check_mode:
-            self.delete(current)
-        return self.create(desired, current)
+        """Delete, then create with every stored value carried over (names need not be unique in PAI, but
+        creating first would fail where they are). A create that fails restores the deleted object; if that
+        fails too, the message names everything needed to re-create it."""
+        if self.module.check_mode:
+            return self.create(desired, current)["object"]
+        self.delete(current)
+        try:
+            return self.create(desired, current)["object"]
+        except PaiError as error:
+            if any(entry.startswith(self.actions["create"]) for entry in self.applied):
+                raise  # the new object exists (or may): restoring would make a second one
+            self.restore(current, error)
+
+    def restore(self, current, error):
+        old_id = current[self.id_field]
+        try:
+            restored = self.create({}, current)["object"]
+        except PaiError as second:
+            self.fail("%s %s was deleted to be re-created, but the create failed (%s), and restoring it failed "
+                      "too (%s). It is gone; to create it again you need: %s"
+                      % (self.kind, old_id, getattr(error, "message", error), getattr(second, "message", second),
+                         self.recreate_recipe(current)), changed=True)
+        self.fail("%s %s was deleted to be re-created, but the create failed (%s); the old settings were "
+                  "restored as %s %s (a new id)" % (self.kind, old_id, error.message, self.kind,
+                                                    restored[self.id_field]),
+                  changed=True, **{self.result_key: self.present(restored)})
+
+    def recreate_recipe(self, current):
+        """Every stored setting of ``current`` by option name; secret keys by name, never their values."""
+        parts = []
+        for field in self.fields:
+            value = current.get(field.api)
+            if value in (None, "", [], {}):
+                continue
+            if field.secret:
+                parts.append("%s with the keys %s (values not shown)" % (field.option, ", ".join(sorted(value))))
+            else:
+                parts.append("%s=%s" % (field.option, self.shown(field, value)))
+        return "; ".join(parts)
 
     # -- results -------------------------------------------------------------------------------------
 
@@ -382,7 +702,7 @@ class Resource(object):
         """
         old = (current or {}).get(field.api) or {}
         new = desired[field.api] or {}
-        plain = self.reads_plain_secrets()
+        plain = self.compares_secrets()
 
         def mark(name):
             if name not in old:

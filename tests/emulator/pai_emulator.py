@@ -3,14 +3,16 @@
 Standard library only (Python 3.9+). It verifies ACS3-HMAC-SHA256 and legacy ROA ("acs AK:sig")
 signatures, routes by method and path, and implements connections, models (with labels) and workspace
 look-ups with the response shapes of the official SDK. Admin endpoints under /_emulator/ inspect the
-request log, reset or seed the state and inject faults. See README.md next to this file.
+request log, reset or seed the state, inject faults and switch between plausible behaviours where the real
+service's behaviour is unknown ("behaviours"). See README.md next to this file.
 
     python3 tests/emulator/pai_emulator.py [--host 127.0.0.1] [--port 8765]
                                            [--access-key-id ID] [--access-key-secret SECRET]
+                                           [--behaviour NAME=VALUE ...]
 
 In-process use (tests)::
 
-    server = pai_emulator.serve_in_thread(host='127.0.0.1', port=0)
+    server = pai_emulator.serve_in_thread(host='127.0.0.1', port=0, behaviours={'page_size': 'capped50'})
     ... server.url ...
     server.stop()
 """
@@ -92,6 +94,18 @@ WORKSPACE_RESPONSE_FIELDS = (
     'WorkspaceId', 'WorkspaceName', 'DisplayName', 'Description', 'Status', 'EnvTypes', 'IsDefault',
     'Creator', 'AdminNames', 'ExtraInfos', 'ResourceGroupId', 'GmtCreateTime', 'GmtModifiedTime',
 )
+# Switches for service behaviours the API reference leaves open: name -> allowed values, the default first.
+BEHAVIOURS = {
+    'update_fields': ('merge', 'replace'),
+    'model_labels_create': ('upsert', 'replace', 'reject_existing'),
+    'plain_text': ('honoured', 'ignored'),
+    'page_size': ('max100', 'capped50', 'reject_above50'),
+    'duplicate_names': ('allowed', 'rejected'),
+    'model_workspace': ('default', 'required'),
+}
+DEFAULT_BEHAVIOURS = {name: values[0] for name, values in BEHAVIOURS.items()}
+PAGE_SIZE_LIMIT = 100  # page_size=max100
+SMALL_PAGE_SIZE_LIMIT = 50  # page_size=capped50 and reject_above50
 FAULT_TYPES = ('throttling', 'error', 'unavailable', 'drop', 'delay', 'apply_then_drop')
 FAULT_ERRORS = {
     'throttling': (400, 'Throttling.User', 'Request was denied due to user flow control.'),
@@ -130,6 +144,11 @@ def invalid_parameter(name, detail):
 
 def connection_not_found(connection_id):
     return ApiError(404, 'RequestFailedErrorProblem', 'The connection does not exist: %s' % connection_id)
+
+
+def name_already_exists(kind, name, workspace_id):
+    return ApiError(400, 'NameAlreadyExists',
+                    "A %s named '%s' already exists in workspace %s." % (kind, name, workspace_id))
 
 
 def model_not_found(model_id):
@@ -189,6 +208,49 @@ def mask_secrets_for_log(value):
     if isinstance(value, list):
         return [mask_secrets_for_log(item) for item in value]
     return value
+
+
+# --------------------------------------------------------------------------------------------------
+# Behaviour switches
+
+def known_behaviours():
+    """'update_fields (merge, replace), ...': every behaviour with its values, the default first."""
+    return ', '.join('%s (%s)' % (name, ', '.join(values)) for name, values in BEHAVIOURS.items())
+
+
+def behaviour_problem(name, value):
+    """None when NAME=VALUE is a known behaviour and one of its values, else a message saying what is allowed."""
+    if name not in BEHAVIOURS:
+        return 'Unknown behaviour "%s". Known behaviours: %s.' % (name, known_behaviours())
+    if not isinstance(value, str) or value not in BEHAVIOURS[name]:
+        return 'The behaviour "%s" does not accept the value %s. Allowed values: %s.' % (
+            name, json.dumps(value), ', '.join(BEHAVIOURS[name]))
+    return None
+
+
+def check_behaviours(values):
+    """Validate a {name: value} map as a whole; return a copy or raise ValueError naming what is allowed."""
+    if not isinstance(values, dict):
+        raise ValueError('The behaviours must be a JSON object of {name: value}. Known behaviours: %s.'
+                         % known_behaviours())
+    for name, value in values.items():
+        problem = behaviour_problem(name, value)
+        if problem:
+            raise ValueError(problem)
+    return dict(values)
+
+
+def parse_behaviour_flag(text):
+    """argparse type of --behaviour NAME=VALUE; returns (name, value)."""
+    name, sep, value = text.partition('=')
+    name, value = name.strip(), value.strip()
+    if not sep or not name:
+        raise argparse.ArgumentTypeError('expected NAME=VALUE, got "%s". Known behaviours: %s.'
+                                         % (text, known_behaviours()))
+    problem = behaviour_problem(name, value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return name, value
 
 
 # --------------------------------------------------------------------------------------------------
@@ -368,18 +430,21 @@ def as_resource_meta(value):
 # State
 
 class PaiState:
-    """All emulated resources plus credentials, nonces, the request log and queued faults."""
+    """All emulated resources plus credentials, nonces, the request log, queued faults and behaviour switches."""
 
-    def __init__(self, access_key_id=DEFAULT_ACCESS_KEY_ID, access_key_secret=DEFAULT_ACCESS_KEY_SECRET):
+    def __init__(self, access_key_id=DEFAULT_ACCESS_KEY_ID, access_key_secret=DEFAULT_ACCESS_KEY_SECRET,
+                 behaviours=None):
         self.lock = threading.RLock()
         self.clock = time.time  # tests may replace it to check fixed-date signature vectors
         self.default_access_key_id = access_key_id
         self._start_credentials = {access_key_id: {'secret': access_key_secret, 'token': None, 'expires_at': None}}
+        self._start_behaviours = dict(DEFAULT_BEHAVIOURS, **check_behaviours(behaviours or {}))
         self._random = random.SystemRandom()
         self.reset()
 
     def reset(self):
         with self.lock:
+            self.behaviours = dict(self._start_behaviours)
             self.credentials = copy.deepcopy(self._start_credentials)
             self.workspaces, self.connections, self.models = {}, {}, {}
             self.nonces, self.requests, self.faults = {}, [], []
@@ -401,6 +466,19 @@ class PaiState:
 
     def now(self):
         return self.clock()
+
+    def behaviour(self, name):
+        return self.behaviours[name]
+
+    def check_unique_name(self, kind, records, name_field, record):
+        """With duplicate_names=rejected: NameAlreadyExists when another record of the workspace has the name."""
+        if self.behaviour('duplicate_names') != 'rejected':
+            return
+        id_field = 'ConnectionId' if kind == 'connection' else 'ModelId'
+        for other in records.values():
+            if (other[id_field] != record.get(id_field) and other['WorkspaceId'] == record['WorkspaceId']
+                    and other[name_field] == record[name_field]):
+                raise name_already_exists(kind, record[name_field], record['WorkspaceId'])
 
     # credentials and nonces -------------------------------------------------------------------
 
@@ -514,7 +592,8 @@ class PaiState:
             raise connection_not_found(connection_id)
         return conn
 
-    def add_connection(self, body, creator, connection_id=None):
+    def add_connection(self, body, creator, connection_id=None, unique_name=False):
+        """Validate and store a connection; unique_name applies the duplicate_names behaviour (API creates)."""
         name = as_str(body.get('ConnectionName'), 'ConnectionName', required=True)
         configs = as_str_map(body.get('Configs'), 'Configs', required=True)
         if connection_id is None:
@@ -522,7 +601,7 @@ class PaiState:
         elif connection_id in self.connections:
             raise invalid_parameter('ConnectionId', 'connection %s already exists' % connection_id)
         stamp = format_time(self.now(), millis=False)
-        self.connections[connection_id] = {
+        record = {
             'ConnectionId': connection_id,
             'ConnectionName': name,
             'ConnectionType': as_enum(body.get('ConnectionType'), 'ConnectionType', CONNECTION_TYPES,
@@ -537,8 +616,11 @@ class PaiState:
             'Secrets': as_str_map(body.get('Secrets'), 'Secrets') or {},
             'ResourceMeta': as_resource_meta(body.get('ResourceMeta')),
             'Models': as_connection_models(body.get('Models'), with_capabilities=True) or [],
-            '_seq': self.next_seq(),
         }
+        if unique_name:
+            self.check_unique_name('connection', self.connections, 'ConnectionName', record)
+        record['_seq'] = self.next_seq()
+        self.connections[connection_id] = record
         return connection_id
 
     # models -----------------------------------------------------------------------------------
@@ -549,7 +631,8 @@ class PaiState:
             raise model_not_found(model_id)
         return model
 
-    def add_model(self, body, owner, model_id=None):
+    def add_model(self, body, owner, model_id=None, unique_name=False):
+        """Validate and store a model; unique_name applies the duplicate_names behaviour (API creates)."""
         as_str(body.get('ModelName'), 'ModelName', required=True)
         labels = as_labels(body.get('Labels'), 'Labels') or []
         tags = as_labels(body.get('Tag'), 'Tag') or []
@@ -570,9 +653,11 @@ class PaiState:
             'UserId': owner,
             'GmtCreateTime': stamp,
             'GmtModifiedTime': stamp,
-            '_seq': self.next_seq(),
         }
         apply_model_fields(model, body)
+        if unique_name:
+            self.check_unique_name('model', self.models, 'ModelName', model)
+        model['_seq'] = self.next_seq()
         self.models[model_id] = model
         return model_id
 
@@ -788,11 +873,39 @@ def render_secrets(secrets, encrypt_option):
     return {key: SECRET_MASK for key in secrets}
 
 
+def render_connection_model(model):
+    """Every stored field of a connection's model: the SDK's four first, then the capabilities that are set."""
+    ordered = [k for k in CONNECTION_MODEL_FIELDS + tuple(CONNECTION_MODEL_CAPABILITIES) if k in model]
+    return {k: copy.deepcopy(model[k]) for k in ordered + [k for k in model if k not in ordered]}
+
+
 def render_connection(conn, encrypt_option):
     result = {field: copy.deepcopy(conn[field]) for field in CONNECTION_RESPONSE_FIELDS if conn[field] is not None}
     result['Secrets'] = render_secrets(conn['Secrets'], encrypt_option)
-    result['Models'] = [{k: m[k] for k in CONNECTION_MODEL_FIELDS if k in m} for m in conn['Models']]
+    result['Models'] = [render_connection_model(m) for m in conn['Models']]
     return result
+
+
+def encrypt_option(call):
+    """EncryptOption of a read; with plain_text=ignored, PlainText counts as no option (masked secrets)."""
+    option = as_enum(call.query.get('EncryptOption'), 'EncryptOption', ENCRYPT_OPTIONS)
+    if option == 'PlainText' and call.state.behaviour('plain_text') == 'ignored':
+        return None
+    return option
+
+
+def page_size(call, name, default):
+    """MaxResults / PageSize of a list action under the page_size behaviour."""
+    mode = call.state.behaviour('page_size')
+    if mode == 'max100':
+        return as_int(call.query.get(name), name, default, 1, PAGE_SIZE_LIMIT)
+    size = as_int(call.query.get(name), name, default, 1)
+    if size > SMALL_PAGE_SIZE_LIMIT:
+        if mode == 'reject_above50':
+            raise ApiError(400, 'InvalidParameter',
+                           'The parameter %s must be at most %d.' % (name, SMALL_PAGE_SIZE_LIMIT))
+        size = SMALL_PAGE_SIZE_LIMIT
+    return size
 
 
 def render_model(model, with_tags):
@@ -816,13 +929,13 @@ def sort_records(records, order):
 
 
 def create_connection(call):
-    connection_id = call.state.add_connection(call.body, call.account)
+    connection_id = call.state.add_connection(call.body, call.account, unique_name=True)
     call.mutated = True
     return {'ConnectionId': connection_id}
 
 
 def get_connection(call):
-    option = as_enum(call.query.get('EncryptOption'), 'EncryptOption', ENCRYPT_OPTIONS)
+    option = encrypt_option(call)
     return render_connection(call.state.connection(call.params['ConnectionId']), option)
 
 
@@ -833,9 +946,13 @@ def update_connection(call):
         'Configs': as_str_map(body.get('Configs'), 'Configs'),
         'Secrets': as_str_map(body.get('Secrets'), 'Secrets'),
         'Description': as_str(body.get('Description'), 'Description'),
-        'Models': as_connection_models(body.get('Models'), with_capabilities=False),
+        'Models': as_connection_models(body.get('Models'), with_capabilities=True),
     }
-    conn.update({field: value for field, value in changes.items() if value is not None})
+    if call.state.behaviour('update_fields') == 'replace':
+        cleared = {'Configs': {}, 'Secrets': {}, 'Description': '', 'Models': []}
+        conn.update({field: cleared[field] if value is None else value for field, value in changes.items()})
+    else:
+        conn.update({field: value for field, value in changes.items() if value is not None})
     conn['GmtModifiedTime'] = format_time(call.state.now(), millis=False)
     call.mutated = True
     return {}
@@ -875,11 +992,11 @@ def list_connections(call):
     query = call.query
     if query.get('WorkspaceId'):
         call.state.workspace(query['WorkspaceId'])
-    max_results = as_int(query.get('MaxResults'), 'MaxResults', 10, 1, 100)
+    max_results = page_size(call, 'MaxResults', 10)
     offset = as_int(query.get('NextToken'), 'NextToken', 0, 0)
     as_enum(query.get('SortBy'), 'SortBy', ('GmtCreateTime',))
     order = as_enum(query.get('Order'), 'Order', ORDERS, 'DESC')
-    option = as_enum(query.get('EncryptOption'), 'EncryptOption', ENCRYPT_OPTIONS)
+    option = encrypt_option(call)
     as_enum(query.get('Accessibility'), 'Accessibility', ACCESSIBILITIES)
     as_bool(query.get('ToolCall'), 'ToolCall')
     for model_type in as_csv(query.get('ModelTypes')):
@@ -928,7 +1045,9 @@ def validate_connection(call):
 
 
 def create_model(call):
-    model_id = call.state.add_model(call.body, call.account)
+    if call.state.behaviour('model_workspace') == 'required' and call.body.get('WorkspaceId') in (None, ''):
+        raise missing_parameter('WorkspaceId')
+    model_id = call.state.add_model(call.body, call.account, unique_name=True)
     call.mutated = True
     return {'ModelId': model_id}
 
@@ -940,8 +1059,17 @@ def get_model(call):
 def update_model(call):
     model = call.state.model(call.params['ModelId'])
     updated = dict(model)
+    if call.state.behaviour('update_fields') == 'replace':
+        if call.body.get('ModelName') is None:
+            raise missing_parameter('ModelName')
+        for field in MODEL_STRING_FIELDS + MODEL_INT_FIELDS + ('ExtraInfo',):
+            updated.pop(field, None)
+        updated['Accessibility'] = 'PRIVATE'
     apply_model_fields(updated, call.body)
+    if updated['ModelName'] != model['ModelName']:
+        call.state.check_unique_name('model', call.state.models, 'ModelName', updated)
     updated['GmtModifiedTime'] = format_time(call.state.now(), millis=True)
+    model.clear()
     model.update(updated)
     call.mutated = True
     return {}
@@ -959,7 +1087,17 @@ def create_model_labels(call):
     labels = as_labels(call.body.get('Labels'), 'Labels')
     if labels is None:
         raise missing_parameter('Labels')
-    upsert_labels(model['Labels'], labels)
+    mode = call.state.behaviour('model_labels_create')
+    if mode == 'replace':
+        model['Labels'] = upsert_labels([], labels)
+    else:
+        if mode == 'reject_existing':
+            existing = {label['Key'] for label in model['Labels']}
+            clashes = [key for key in dict.fromkeys(label['Key'] for label in labels) if key in existing]
+            if clashes:
+                raise ApiError(400, 'LabelKeyAlreadyExists', 'The model %s already has the label key(s): %s.'
+                               % (model['ModelId'], ', '.join(clashes)))
+        upsert_labels(model['Labels'], labels)
     model['GmtModifiedTime'] = format_time(call.state.now(), millis=True)
     call.mutated = True
     return {}
@@ -1027,15 +1165,15 @@ def list_models(call):
     if query.get('WorkspaceId'):
         call.state.workspace(query['WorkspaceId'])
     page_number = as_int(query.get('PageNumber'), 'PageNumber', 1, 1)
-    page_size = as_int(query.get('PageSize'), 'PageSize', 10, 1, 100)
+    size = page_size(call, 'PageSize', 10)
     as_enum(query.get('SortBy'), 'SortBy', ('GmtCreateTime',))
     order = as_enum(query.get('Order'), 'Order', ORDERS, 'ASC')
     tags = as_json_list(query.get('Tag'), 'Tag')
     conditions = parse_conditions(query.get('Conditions'))
     matches = sort_records([m for m in call.state.models.values() if model_matches(m, query, tags, conditions)],
                            order)
-    start = (page_number - 1) * page_size
-    return {'Models': [render_model(m, with_tags=True) for m in matches[start:start + page_size]],
+    start = (page_number - 1) * size
+    return {'Models': [render_model(m, with_tags=True) for m in matches[start:start + size]],
             'TotalCount': len(matches)}
 
 
@@ -1048,7 +1186,7 @@ def list_workspaces(call):
     query = call.query
     option = as_enum(query.get('Option'), 'Option', WORKSPACE_OPTIONS, 'GetWorkspaces')
     page_number = as_int(query.get('PageNumber'), 'PageNumber', 1, 1)
-    page_size = as_int(query.get('PageSize'), 'PageSize', 20, 1, 100)
+    size = page_size(call, 'PageSize', 20)
     sort_by = as_enum(query.get('SortBy'), 'SortBy', ('GmtCreateTime', 'GmtModifiedTime'), 'GmtCreateTime')
     order = as_enum(query.get('Order'), 'Order', ORDERS, 'ASC')
     as_bool(query.get('Verbose'), 'Verbose')
@@ -1068,8 +1206,8 @@ def list_workspaces(call):
                    and (not query.get('Status') or w['Status'] == query['Status'])
                    and (not query.get('ResourceGroupId') or w['ResourceGroupId'] == query['ResourceGroupId'])]
     matches.sort(key=lambda w: (w[sort_by], w['_seq']), reverse=(order == 'DESC'))
-    start = (page_number - 1) * page_size
-    return {'Workspaces': [render_workspace(w, False, 'resourceGroupId') for w in matches[start:start + page_size]],
+    start = (page_number - 1) * size
+    return {'Workspaces': [render_workspace(w, False, 'resourceGroupId') for w in matches[start:start + size]],
             'TotalCount': len(matches)}
 
 
@@ -1215,6 +1353,20 @@ def admin_state(state, body, query):
     return state.dump(plain_secrets=query.get('secrets') == 'plain')
 
 
+def admin_get_behaviours(state, body, query):
+    return dict(state.behaviours)
+
+
+def admin_set_behaviours(state, body, query):
+    """Set some behaviours ({name: value, ...}); all or nothing. Returns the whole map."""
+    try:
+        changes = check_behaviours(body)
+    except ValueError as exc:
+        raise ApiError(400, 'InvalidParameter', str(exc)) from None
+    state.behaviours.update(changes)
+    return dict(state.behaviours)
+
+
 ADMIN_ROUTES = {
     ('GET', 'requests'): admin_requests,
     ('DELETE', 'requests'): admin_clear_requests,
@@ -1224,6 +1376,8 @@ ADMIN_ROUTES = {
     ('POST', 'faults'): admin_add_fault,
     ('DELETE', 'faults'): admin_clear_faults,
     ('GET', 'state'): admin_state,
+    ('GET', 'behaviours'): admin_get_behaviours,
+    ('POST', 'behaviours'): admin_set_behaviours,
 }
 
 
@@ -1418,23 +1572,40 @@ class RunningEmulator:
 
 
 def serve_in_thread(host='127.0.0.1', port=0, access_key_id=DEFAULT_ACCESS_KEY_ID,
-                    access_key_secret=DEFAULT_ACCESS_KEY_SECRET):
-    """Start the emulator in a background thread and return a RunningEmulator."""
-    server = EmulatorHTTPServer((host, port), PaiState(access_key_id, access_key_secret))
+                    access_key_secret=DEFAULT_ACCESS_KEY_SECRET, behaviours=None):
+    """Start the emulator in a background thread and return a RunningEmulator.
+
+    behaviours: {name: value} start values of behaviour switches (see BEHAVIOURS); the others keep their
+    defaults. POST /_emulator/reset returns to these values. An unknown name or value raises ValueError.
+    """
+    state = PaiState(access_key_id, access_key_secret, behaviours)
+    server = EmulatorHTTPServer((host, port), state)
     return RunningEmulator(server, host)
 
 
-def main(argv=None):
+def parse_args(argv=None):
+    """The command line; args.behaviours is the {name: value} map of the --behaviour flags."""
     parser = argparse.ArgumentParser(description='Local emulator of the Alibaba Cloud PAI AIWorkSpace API.')
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--port', type=int, default=8765, help='0 picks a free port')
     parser.add_argument('--access-key-id', default=DEFAULT_ACCESS_KEY_ID)
     parser.add_argument('--access-key-secret', default=DEFAULT_ACCESS_KEY_SECRET)
+    parser.add_argument('--behaviour', dest='behaviour_flags', metavar='NAME=VALUE', action='append', default=[],
+                        type=parse_behaviour_flag,
+                        help='start value of a behaviour switch; repeatable, the last one of a name wins. '
+                             'Switches (default first): %s' % known_behaviours().replace('%', '%%'))
     args = parser.parse_args(argv)
+    args.behaviours = dict(args.behaviour_flags)
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    running = serve_in_thread(args.host, args.port, args.access_key_id, args.access_key_secret)
+    running = serve_in_thread(args.host, args.port, args.access_key_id, args.access_key_secret,
+                              behaviours=args.behaviours)
     print('PAI emulator listening on %s' % running.url, flush=True)
     while not stop.wait(0.2):
         pass

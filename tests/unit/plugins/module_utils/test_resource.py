@@ -11,52 +11,7 @@ from ansible_collections.alicloud.pai.plugins.module_utils import _resource
 from ansible_collections.alicloud.pai.plugins.module_utils._client import PaiApiError, PaiConnectionError
 from ansible_collections.alicloud.pai.plugins.module_utils._connection import Connection, models_key, resource_meta_to_api
 from ansible_collections.alicloud.pai.plugins.module_utils._model import Model, label_problems
-
-
-class Exit(Exception):
-    def __init__(self, result):
-        super(Exit, self).__init__(result)
-        self.result = result
-
-
-class Failed(Exception):
-    def __init__(self, result):
-        super(Failed, self).__init__(result.get("msg"))
-        self.result = result
-
-
-class FakeAnsible(object):
-    def __init__(self, diff):
-        self._diff = diff
-        self.warnings = []
-        self.no_log_values = set()
-
-    def warn(self, text):
-        self.warnings.append(text)
-
-
-class FakeModule(object):
-    """What the engine uses of PaiModule."""
-
-    def __init__(self, params, client, check_mode=False, diff=True):
-        self.params = params
-        self.client = client
-        self.check_mode = check_mode
-        self.ansible = FakeAnsible(diff)
-        self.hidden = set()
-
-    def hide(self, value):
-        self.hidden.add(value)
-
-    def fail(self, msg, **result):
-        result["msg"] = msg
-        raise Failed(result)
-
-    def fail_error(self, error, **result):
-        raise Failed(dict(result, msg=str(error), error=error.to_dict()))
-
-    def exit(self, **result):
-        raise Exit(result)
+from ansible_collections.alicloud.pai.tests.unit.plugins.module_utils.engine_fakes import FakeModule, run
 
 
 class FakeClient(object):
@@ -110,12 +65,6 @@ STORED = {
 }
 
 
-def run(resource):
-    with pytest.raises((Exit, Failed)) as caught:
-        resource.run()
-    return caught.value.result
-
-
 def test_snake_keys_keeps_user_maps_at_any_depth():
     obj = {"ResourceMeta": {"InstanceId": "i-1", "Extra": {"vpcId": "v"}}, "Configs": {"baseUrl": "x"}}
     assert _resource.snake_keys(obj, ("Configs", "Extra")) == {
@@ -154,32 +103,10 @@ def test_resource_meta_extra_is_a_json_string():
         "InstanceId": "i", "Extra": '{"vpcId":"v"}'}
 
 
-def test_unchanged_connection_costs_one_read_and_returns_masked_secrets():
-    client = FakeClient(pages={"ListConnections": [dict(STORED)]})
-    module = FakeModule(connection_params(description="old", secrets={"api_key": "sk-old-secret"}), client)
-    result = run(Connection(module))
-    assert result["changed"] is False
-    assert client.actions() == ["ListConnections"]
-    assert client.calls[0][2]["EncryptOption"] == "PlainText"
-    assert result["connection"]["secrets"] == {"api_key": _resource.MASK}
-    assert "sk-old-secret" in module.hidden
-
-
 def test_secrets_are_not_read_in_plain_text_unless_compared():
     client = FakeClient(pages={"ListConnections": [dict(STORED)]})
     run(Connection(FakeModule(connection_params(secrets={"api_key": "x"}, update_secrets="on_create"), client)))
     assert client.calls[0][2]["EncryptOption"] == "Secret"
-
-
-def test_changed_secret_is_sent_and_diff_names_the_key_only():
-    client = FakeClient(pages={"ListConnections": [dict(STORED)]}, answers={"GetConnection": dict(STORED)})
-    module = FakeModule(connection_params(secrets={"api_key": "sk-new-secret"}), client)
-    result = run(Connection(module))
-    assert result["changed"] is True
-    update = [call for call in client.calls if call[0] == "UpdateConnection"][0]
-    assert update[3] == {"Secrets": {"api_key": "sk-new-secret"}, "Configs": STORED["Configs"]}
-    assert result["diff"]["after"]["secrets"] == {"api_key": _resource.MASK + " (changed)"}
-    assert "sk-new-secret" not in repr(result) and "sk-old-secret" not in repr(result)
 
 
 @pytest.mark.parametrize("mode, changed", [("on_create", False), ("always", True), ("on_change", False)])
@@ -191,17 +118,6 @@ def test_update_secrets_modes(mode, changed):
     assert ("UpdateConnection" in client.actions()) is changed
 
 
-def test_check_mode_update_predicts_and_writes_nothing():
-    client = FakeClient(pages={"ListConnections": [dict(STORED)]})
-    result = run(Connection(FakeModule(connection_params(description="new"), client, check_mode=True)))
-    assert result["changed"] is True
-    assert client.actions() == ["ListConnections"]
-    assert result["connection"]["description"] == "new"
-    assert result["diff"] == {
-        "before": dict(result["diff"]["before"], description="old"),
-        "after": dict(result["diff"]["before"], description="new")}
-
-
 def test_check_mode_create_returns_predicted_object_without_id():
     client = FakeClient()
     result = run(Connection(FakeModule(connection_params(configs={"base_url": "u"}), client, check_mode=True)))
@@ -209,29 +125,6 @@ def test_check_mode_create_returns_predicted_object_without_id():
     assert result["connection"]["connection_id"] is None
     assert result["connection"]["configs"] == {"base_url": "u"}
     assert result["diff"]["before"] == {}
-
-
-def test_immutable_difference_fails_naming_fields_unless_forced():
-    client = FakeClient(pages={"ListConnections": [dict(STORED)]})
-    result = run(Connection(FakeModule(connection_params(accessibility="PUBLIC"), client)))
-    assert "accessibility is \"PRIVATE\", wanted \"PUBLIC\"" in result["msg"]
-    assert client.actions() == ["ListConnections"]
-
-    masked = dict(STORED, Secrets={"api_key": "KMS-ENC:abc"})
-    client = FakeClient(pages={"ListConnections": [masked]},
-                        answers={"CreateConnection": {"ConnectionId": "conn-2"},
-                                 "GetConnection": [dict(STORED),
-                                                   dict(STORED, ConnectionId="conn-2", Accessibility="PUBLIC")]})
-    result = run(Connection(FakeModule(connection_params(accessibility="PUBLIC", force=True), client)))
-    # the stored secrets are read in plain text only now that a replacement carries them over
-    assert client.actions() == ["ListConnections", "GetConnection", "DeleteConnection", "CreateConnection",
-                                "GetConnection"]
-    assert client.calls[0][2]["EncryptOption"] == "Secret"
-    assert client.calls[1][2] == {"EncryptOption": "PlainText"}
-    create_body = client.calls[3][3]
-    assert create_body["Accessibility"] == "PUBLIC"
-    assert create_body["Description"] == "old" and create_body["Secrets"] == STORED["Secrets"]
-    assert result["changed"] and result["connection"]["connection_id"] == "conn-2"
 
 
 def test_ambiguous_name_lists_ids():
@@ -246,19 +139,6 @@ def test_fuzzy_server_matches_are_not_taken_for_the_object():
                                  "GetConnection": dict(STORED, ConnectionId="conn-3")})
     result = run(Connection(FakeModule(connection_params(configs={}), client)))
     assert "CreateConnection" in client.actions() and result["changed"]
-
-
-def test_lost_create_response_adopts_the_object_found_by_name():
-    lost = PaiConnectionError("dropped", request_sent=True, action="CreateConnection")
-    client = FakeClient(answers={"CreateConnection": lost, "GetConnection": dict(STORED)})
-    pages = [[], [dict(STORED)]]
-    client.paginate = lambda action, query=None, path_params=None: (
-        client.calls.append((action, None, query, None)) or iter(pages.pop(0)))
-    module = FakeModule(connection_params(configs={}), client)
-    result = run(Connection(module))
-    assert client.actions() == ["ListConnections", "CreateConnection", "ListConnections", "GetConnection"]
-    assert result["connection"]["connection_id"] == "conn-1"
-    assert module.ansible.warnings and "lost" in module.ansible.warnings[0]
 
 
 def test_create_not_sent_is_not_looked_up():
@@ -284,27 +164,6 @@ def test_api_error_is_returned_structured():
     assert "REQ-1" in result["msg"]
 
 
-def test_models_update_drops_create_only_fields_and_warns():
-    client = FakeClient(pages={"ListConnections": [dict(STORED)]}, answers={"GetConnection": dict(STORED)})
-    models = [dict(model="qwen-max", display_name=None, model_type="LLM", tool_call=None, max_model_length=8192,
-                   support_reasoning=None, support_response_schema=None, support_vision=True)]
-    module = FakeModule(connection_params(models=models), client)
-    run(Connection(module))
-    update = [call for call in client.calls if call[0] == "UpdateConnection"][0]
-    assert update[3]["Models"] == [{"Model": "qwen-max", "ModelType": "LLM"}]
-    assert "max_model_length" in module.ansible.warnings[0]
-
-
-def test_absent_deletes_and_absent_again_is_unchanged():
-    client = FakeClient(pages={"ListConnections": [dict(STORED)]})
-    result = run(Connection(FakeModule(connection_params(state="absent"), client)))
-    assert result["changed"] and client.actions() == ["ListConnections", "DeleteConnection"]
-    assert result["diff"]["after"] == {} and result["diff"]["before"]["connection_id"] == "conn-1"
-    client = FakeClient()
-    result = run(Connection(FakeModule(connection_params(state="absent"), client)))
-    assert result == {"changed": False, "connection": None, "diff": {"before": {}, "after": {}}}
-
-
 STORED_MODEL = {"ModelId": "model-1", "ModelName": "sd15", "WorkspaceId": "10001", "Origin": "Civitai",
                 "OrderNumber": 1, "ExtraInfo": {"b": 1, "a": [1]},
                 "Labels": [{"Key": "keep", "Value": "1"}, {"Key": "change", "Value": "old"},
@@ -322,26 +181,11 @@ def test_label_changes_are_minimal():
     assert result["diff"]["after"]["labels"] == {"keep": "1", "change": "new", "add": "2"}
 
 
-def test_labels_without_purge_keep_unlisted_keys():
-    client = FakeClient(pages={"ListModels": [dict(STORED_MODEL)]}, answers={"GetModel": dict(STORED_MODEL)})
-    run(Model(FakeModule(model_params(labels={"add": "2"}, purge_labels=False), client)))
-    assert client.actions() == ["ListModels", "CreateModelLabels", "GetModel"]
-    assert client.calls[1][3] == {"Labels": [{"Key": "add", "Value": "2"}]}
-
-
 def test_unchanged_model_with_reordered_extra_info_costs_one_read():
     client = FakeClient(pages={"ListModels": [dict(STORED_MODEL)]})
     result = run(Model(FakeModule(model_params(extra_info={"a": [1], "b": 1}, order_number=1, labels={
         "drop": "x", "keep": "1", "change": "old"}), client)))
     assert result["changed"] is False and client.actions() == ["ListModels"]
-
-
-def test_rename_by_id_sends_update_model():
-    client = FakeClient(answers={"GetModel": [dict(STORED_MODEL), dict(STORED_MODEL, ModelName="sd15-b")]})
-    result = run(Model(FakeModule(model_params(model_id="model-1", name="sd15-b", workspace_id=None), client)))
-    assert client.actions() == ["GetModel", "UpdateModel", "GetModel"]
-    assert client.calls[1][3] == {"ModelName": "sd15-b"}
-    assert result["model"]["model_name"] == "sd15-b"
 
 
 def test_model_by_unknown_id_is_an_error_for_present():
@@ -366,37 +210,6 @@ def test_label_limit_counts_bytes_not_characters():
     assert label_problems({"k": "数" * 43})  # 129 bytes
 
 
-def test_failed_create_after_the_delete_of_a_replacement_reports_the_change():
-    client = FakeClient(pages={"ListConnections": [dict(STORED)]},
-                        answers={"GetConnection": dict(STORED),
-                                 "CreateConnection": PaiApiError("quota", 400, "QuotaExceeded", request_id="R2")})
-    result = run(Connection(FakeModule(connection_params(accessibility="PUBLIC", force=True), client)))
-    assert result["changed"] is True
-    assert "this task had already done: DeleteConnection conn-1" in result["msg"]
-    assert result["error"]["code"] == "QuotaExceeded"
-
-
-def test_delete_already_gone_during_replacement_counts_as_deleted():
-    gone = PaiApiError("gone", 404, "RequestFailedErrorProblem")
-    client = FakeClient(pages={"ListConnections": [dict(STORED)]},
-                        answers={"GetConnection": [dict(STORED), dict(STORED, ConnectionId="conn-2")],
-                                 "DeleteConnection": gone, "CreateConnection": {"ConnectionId": "conn-2"}})
-    result = run(Connection(FakeModule(connection_params(accessibility="PUBLIC", force=True), client)))
-    assert result["changed"] is True and result["connection"]["connection_id"] == "conn-2"
-
-
-def test_lost_create_of_a_replacement_by_id_looks_in_the_objects_workspace_only():
-    lost = PaiConnectionError("dropped", request_sent=True, action="CreateConnection")
-    client = FakeClient(answers={"GetConnection": [dict(STORED), dict(STORED)], "CreateConnection": lost})
-    seen = []
-    client.paginate = lambda action, query=None, path_params=None: seen.append(query) or iter([dict(STORED)])
-    run(Connection(FakeModule(connection_params(connection_id="conn-1", name=None, workspace_id=None,
-                                                accessibility="PUBLIC", force=True), client)))
-    assert seen[0]["WorkspaceId"] == "10001"
-    # the replaced object itself is not taken for the new one: the create is sent again
-    assert client.actions().count("CreateConnection") == 2
-
-
 def test_partial_model_update_reports_what_was_applied():
     failure = PaiApiError("boom", 400, "InvalidParameter")
     client = FakeClient(pages={"ListModels": [dict(STORED_MODEL)]},
@@ -411,21 +224,6 @@ def test_object_missing_after_write_is_a_changed_failure():
                                  "GetModel": PaiApiError("not found", 404, "201900002")})
     result = run(Model(FakeModule(model_params(), client)))
     assert result["changed"] is True and "model-9 was written, but reading it back found nothing" in result["msg"]
-
-
-def test_resource_meta_sub_options_not_given_are_kept_and_carried_over():
-    stored = dict(STORED, ResourceMeta={"InstanceId": "c-1", "InstanceName": "inst-1", "Extra": '{"vpcId":"v"}'})
-    client = FakeClient(pages={"ListConnections": [stored]})
-    result = run(Connection(FakeModule(connection_params(resource_meta={"instance_id": "c-1"}), client)))
-    assert result["changed"] is False
-
-    client = FakeClient(pages={"ListConnections": [stored]},
-                        answers={"GetConnection": [stored, dict(stored, ConnectionId="conn-2")],
-                                 "CreateConnection": {"ConnectionId": "conn-2"}})
-    run(Connection(FakeModule(connection_params(resource_meta={"instance_id": "c-1"}, accessibility="PUBLIC",
-                                                force=True), client)))
-    create_body = [call for call in client.calls if call[0] == "CreateConnection"][0][3]
-    assert create_body["ResourceMeta"] == stored["ResourceMeta"]
 
 
 def test_extra_that_is_not_json_is_shown_and_compared_as_a_string():
