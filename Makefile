@@ -28,7 +28,7 @@ sanity: ## ansible-test sanity on Python 3.9-3.13 (no ignore entries allowed)
 units: ## ansible-test units on Python 3.9-3.13
 	@$(CI_PY) units
 
-integration: ## ansible-test integration (Python 3.12) against the emulator
+integration: ## ansible-test integration (Python 3.12) against the emulator (TARGETS="a b" for some)
 	@$(CI_PY) integration
 
 conformance: ## Official-SDK conformance tests against the emulator (pytest)

@@ -80,6 +80,13 @@ options:
       - V(on_create) sends O(secrets) only when the connection is created; an existing connection's secrets are
         never compared or changed.
       - V(always) sends O(secrets) on every run, so the task always reports a change (not idempotent).
+      - Whatever the mode, an update body always carries the secrets (PAI may clear what an update omits). When
+        the task sends none, the stored ones are read in plain text by id, for this connection only, and sent
+        again. If PAI does not return them in plain text, the update is refused before any write, naming the
+        secret keys; give the secrets in the task then. With V(on_change) and no plain text available, the secrets
+        given cannot be compared, so they are sent on every run, with a warning.
+      - A value made only of C(*) (a mask, as results and M(alicloud.pai.pai_connection_info) show secrets) fails
+        the task before any request; a mask is never stored as a secret.
     type: str
     choices: [on_change, on_create, always]
     default: on_change
@@ -89,9 +96,11 @@ options:
         Models not listed are removed; an empty list removes all models. Sub-options you leave out of a listed
         model keep their stored values.
       - O(models[].max_model_length), O(models[].support_reasoning), O(models[].support_response_schema) and
-        O(models[].support_vision) are only accepted by PAI when the connection is created. PAI does not return
-        them, so they are never compared, and an update of O(models) cannot change them (the module warns when
-        such an update is sent); re-create the connection to change them.
+        O(models[].support_vision) are the model's capabilities. The SDK documents them for creation only; the
+        module sends them on updates too and carries every stored value you do not give into each update and
+        re-create body, so changing another sub-option never drops them. They are compared where PAI returns
+        them. If PAI does not return them, a capability you do not list cannot be known to the module and is not
+        carried over; list the capabilities in the task to keep them.
     type: list
     elements: dict
     suboptions:
@@ -110,16 +119,16 @@ options:
         description: Whether the model supports tool calling. Unset means V(false).
         type: bool
       max_model_length:
-        description: The longest context the model accepts, in tokens. Create only.
+        description: The longest context the model accepts, in tokens.
         type: int
       support_reasoning:
-        description: Whether the model supports reasoning. Create only.
+        description: Whether the model supports reasoning.
         type: bool
       support_response_schema:
-        description: Whether the model supports a response schema. Create only.
+        description: Whether the model supports a response schema.
         type: bool
       support_vision:
-        description: Whether the model accepts images. Create only.
+        description: Whether the model accepts images.
         type: bool
   resource_meta:
     description:
@@ -150,7 +159,13 @@ options:
       - Settings you did not give are carried over from the old connection, secrets included (read in plain text
         for this, only when a replacement happens).
       - The old connection is deleted first, since PAI may not allow two connections of one name. If creating the
-        new one then fails, the task fails with C(changed=true) and says that the old one was deleted.
+        new one then fails, the old connection is created again from everything it stored (a new id) and the task
+        fails saying so; if that fails too, the message names every setting needed to re-create it (secret keys by
+        name, never their values).
+      - With O(connection_id), a given O(name) or O(workspace_id) must be the connection's own: O(force) never
+        moves or renames a connection found by id.
+      - Where PAI does not return stored secrets in plain text, a replacement that would have to carry secrets the
+        task does not give is refused before anything is deleted.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -275,6 +290,19 @@ connection:
           description: Whether tool calling is supported.
           type: bool
           sample: true
+        max_model_length:
+          description: The longest context the model accepts, in tokens, when PAI returns it.
+          type: int
+          sample: 131072
+        support_reasoning:
+          description: Whether the model supports reasoning, when PAI returns it.
+          type: bool
+        support_response_schema:
+          description: Whether the model supports a response schema, when PAI returns it.
+          type: bool
+        support_vision:
+          description: Whether the model accepts images, when PAI returns it.
+          type: bool
     resource_meta:
       description: The cloud resource behind the connection.
       type: dict

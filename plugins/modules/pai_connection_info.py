@@ -119,7 +119,10 @@ connections:
       type: dict
       sample: {"api_key": "********"}
     models:
-      description: The models of a model-service connection (C(model), C(display_name), C(model_type), C(tool_call)).
+      description:
+        - The models of a model-service connection (C(model), C(display_name), C(model_type), C(tool_call), and the
+          capabilities C(max_model_length), C(support_reasoning), C(support_response_schema), C(support_vision)
+          where PAI returns them).
       type: list
       elements: dict
     resource_meta:

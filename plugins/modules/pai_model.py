@@ -12,8 +12,11 @@ description:
   - Create, update, rename and delete models of a PAI (Platform for AI) workspace, with their labels.
   - The model is found by O(model_id) when given, else by its exact O(name) within O(workspace_id).
   - Only the options you set are compared with the model, so fields you leave out are never changed.
-  - O(workspace_id) cannot be changed on an existing model; a difference fails the task, unless O(force=true),
-    which deletes the model and creates it again (a new model id; its versions are not carried over).
+  - A model never moves between workspaces. With O(model_id), a given O(workspace_id) must be the model's own
+    workspace, for O(state=present) and O(state=absent) alike; otherwise the task fails before any change.
+  - Every write is read back and compared with what was sent; update bodies carry every stored value, so fields
+    you leave out are kept whether PAI merges or replaces update bodies. See the data-safety guarantees in the
+    collection README.
 author:
   - alicloud.pai maintainers (@alicloud-pai)
 options:
@@ -27,7 +30,8 @@ options:
     description:
       - The model name, 1 to 127 characters. Required to create a model, and to find one when O(model_id) is not
         given.
-      - With O(model_id), a different name renames the model.
+      - With O(model_id) and O(state=present), a different name renames the model. With O(state=absent), a name
+        given with O(model_id) must be the model's own, or nothing is deleted.
       - Names are not unique in PAI; when several models of the workspace have this exact name the task fails
         listing their ids.
     type: str
@@ -86,13 +90,6 @@ options:
       - Whether labels not in O(labels) are removed. Only has an effect when O(labels) is given.
     type: bool
     default: true
-  force:
-    description:
-      - Delete and re-create the model when O(workspace_id) differs. Settings you did not give are carried over.
-      - The old model is deleted first. If creating the new one then fails, the task fails with C(changed=true) and
-        says that the old one was deleted.
-    type: bool
-    default: false
 extends_documentation_fragment:
   - alicloud.pai.common
   - alicloud.pai.attributes
@@ -268,7 +265,6 @@ def main():
             extra_info=dict(type="dict"),
             labels=dict(type="dict"),
             purge_labels=dict(type="bool", default=True),
-            force=dict(type="bool", default=False),
         ),
         required_one_of=[("name", "model_id")],
     )
