@@ -1449,3 +1449,41 @@ def test_page_paging_fails_when_the_api_repeats_a_page():
         list(client.paginate("ListModels", page_size=2))
     assert info.value.code == "InvalidResponse" and "repeats" in info.value.message
     assert len(session.calls) == 2
+
+
+@pytest.mark.parametrize("action, parameter, key", [("ListConnections", "MaxResults", "Connections"),
+                                                     ("ListModels", "PageSize", "Models")])
+def test_paging_falls_back_to_a_smaller_page_when_the_size_is_refused(action, parameter, key):
+    client, session, dummy = make_client(
+        api_error(400, "InvalidParameter", "The parameter %s must be at most 50." % parameter),
+        ok({key: items("x", 50), "TotalCount": 60, "NextToken": "50"}),
+        ok({key: items("x", 10, 50), "TotalCount": 60}))
+    assert len(list(client.paginate(action))) == 60
+    assert [session.query(index)[parameter] for index in range(3)] == ["100", "50", "50"]
+
+
+def test_paging_does_not_hide_other_invalid_parameters():
+    client, session, dummy = make_client(api_error(400, "InvalidParameter", "The parameter Order is invalid."))
+    with pytest.raises(PaiApiError) as info:
+        list(client.paginate("ListModels"))
+    assert "Order" in info.value.message and len(session.calls) == 1
+
+
+def test_paging_gives_up_after_the_smallest_page_size():
+    refused = [api_error(400, "InvalidParameter", "The parameter PageSize must be at most 5.") for dummy in range(4)]
+    client, session, dummy = make_client(*refused)
+    with pytest.raises(PaiApiError):
+        list(client.paginate("ListModels"))
+    assert [session.query(index)["PageSize"] for index in range(4)] == ["100", "50", "20", "10"]
+
+
+@pytest.mark.parametrize("status, code, message, conflict", [
+    (409, "Conflict", "", True),
+    (400, "NameAlreadyExists", "A connection named 'x' already exists in workspace 1.", True),
+    (400, "100400009", "Workspace exist error: already exists", True),
+    (400, "DuplicatedName", "", True),
+    (400, "InvalidParameter", "The parameter Configs is invalid.", False),
+    (404, "RequestFailedErrorProblem", "not found", False),
+])
+def test_name_conflicts_are_recognised_by_status_or_words(status, code, message, conflict):
+    assert PaiApiError(message, http_status=status, code=code).is_conflict is conflict

@@ -348,3 +348,14 @@ def test_surrounding_whitespace_is_dropped_from_credentials():
                                          "security_token": "\ttoken "}, environ={})
     assert (credentials.access_key_id, credentials.access_key_secret, credentials.security_token) == (
         "id", "secret", "token")
+
+
+@pytest.mark.parametrize("environ", [
+    {"ALIBABA_CLOUD_ACCESS_KEY_ID": "env-id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "env-secret"},
+    {},
+])
+def test_security_token_option_alone_is_never_joined_to_a_pair_from_elsewhere(home, environ):
+    with pytest.raises(PaiConfigError) as info:
+        resolve({"security_token": "option-token", "region": "cn-hangzhou"}, environ)
+    assert str(info.value).startswith("the security_token option is set but access_key_id and access_key_secret")
+    assert "option-token" not in str(info.value) and "env-secret" not in str(info.value)
