@@ -11,7 +11,7 @@ PORT ?= 8765
 
 .DEFAULT_GOAL := help
 .PHONY: help test setup sanity units integration conformance lint ansible-lint docs-lint changelog-lint build oldest \
-	docs docs-check ee module-docs awx emulator demo clean
+	docs docs-check ee module-docs awx acceptance emulator demo clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ module-docs: ## ansible-doc renders every module; every module's EXAMPLES run ag
 
 awx: ## examples/*.yml as AWX jobs (ansible-runner): check+diff, run, run again; no secret in the artifacts
 	@$(CI_PY) awx
+
+acceptance: ## Acceptance lifecycle + behaviour probe: a real account when PAI_WORKSPACE_ID is set, else the emulator
+	@$(CI_PY) acceptance
 
 oldest: ## units + integration with the oldest supported ansible-core (2.15, Python 3.11)
 	@$(CI_PY) oldest

@@ -49,6 +49,7 @@ import tarfile
 import tempfile
 import threading
 import time
+import uuid
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -1122,6 +1123,64 @@ def step_awx(step):
     _pytest(step, 'awx', [os.path.join('tests', 'awx', 'test_awx_job.py')], _collection_test_env('awx'))
 
 
+ACCEPTANCE_DIR = os.path.join(ROOT, 'tests', 'acceptance')
+
+
+def _acceptance_run(step, target_env, emulator):
+    """The acceptance lifecycle playbook, then the behaviour probe, against ``target_env`` (endpoint, credentials,
+    PAI_WORKSPACE_ID). Everything is created under a unique prefix and removed again, even after a failure. Against
+    the emulator the probe must report every default behaviour."""
+    prefix = 'ansible-acc-%s' % uuid.uuid4().hex[:8]
+    fake_key = 'acceptance-fake-key-%s' % uuid.uuid4().hex  # never a real key; must not appear in any output
+    env = tool_env()
+    env.update(target_env)
+    env.update(PAI_ACCEPTANCE_PREFIX=prefix, PAI_ACCEPTANCE_FAKE_KEY=fake_key,
+               ANSIBLE_COLLECTIONS_PATH=collections_path_for_checkout(), ANSIBLE_LOCALHOST_WARNING='False',
+               ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_RETRY_FILES_ENABLED='False')
+    log = os.path.join(LOGS, 'acceptance.log')
+    report = os.path.join(BUILD, 'acceptance')
+    outputs, failures = [], []
+    returncode, output = run([venv_tool('ansible-playbook'), os.path.relpath(os.path.join(ACCEPTANCE_DIR, 'lifecycle.yml'), ROOT),
+                              '-vvv'], env=env, log=log, check=False)
+    outputs.append(output)
+    if returncode:
+        failures.append('the lifecycle playbook failed (see %s)' % os.path.relpath(log, ROOT))
+    probe = [venv_tool('python'), os.path.relpath(os.path.join(ACCEPTANCE_DIR, 'probe.py'), ROOT),
+             '--workspace-id', env['PAI_WORKSPACE_ID'], '--prefix', prefix + '-probe', '--report', report]
+    if emulator:
+        probe += ['--expect', 'default', '--page-objects', '51']
+    returncode, output = run(probe, env=env, log=log, check=False)
+    outputs.append(output)
+    if returncode:
+        failures.append('the behaviour probe failed or showed unexpected behaviours (see %s)' % os.path.relpath(log, ROOT))
+    if any(fake_key in text for text in outputs):
+        failures.append('the fake secret of the run appears in the output (see %s)' % os.path.relpath(log, ROOT))
+    step.counts(passed=3 - len(failures), failed=len(failures))
+    say('behaviour report: %s' % os.path.relpath(os.path.join(report, 'behaviours.md'), ROOT))
+    if failures:
+        raise StepFailed('; '.join(failures))
+    step.note = 'against %s; report in build/acceptance' % ('the emulator' if emulator else target_env.get(
+        'ALIBABA_CLOUD_ENDPOINT_AIWORKSPACE') or 'the region endpoint')
+
+
+def step_acceptance_emulator(step):
+    """Step: the acceptance suite against the emulator with its default behaviours, and the probe's own tests."""
+    _pytest(step, 'acceptance-probe', [os.path.relpath(ACCEPTANCE_DIR, ROOT)], tool_env())
+    with Emulator(os.path.join(LOGS, 'acceptance-emulator.log')) as emulator:
+        _acceptance_run(step, emulator.environment(), emulator=True)
+
+
+def step_acceptance(step):
+    """Step: the acceptance suite against the account the environment names (PAI_WORKSPACE_ID set), else the emulator."""
+    if not os.environ.get('PAI_WORKSPACE_ID'):
+        say('PAI_WORKSPACE_ID is not set: running against the local emulator (see docs/docsite/rst/guide_acceptance.rst)')
+        step_acceptance_emulator(step)
+        return
+    target = dict((name, value) for name, value in os.environ.items() if name.startswith(('ALIBABA_CLOUD_', 'ALICLOUD_')))
+    target['PAI_WORKSPACE_ID'] = os.environ['PAI_WORKSPACE_ID']
+    _acceptance_run(step, target, emulator=False)
+
+
 # Extra pip constraints for the unit tests of the oldest ansible-core, added to tests/unit/constraints.txt in its copy
 # only: ansible-core 2.15 runs pytest with --forked, and pytest-forked makes every test fail ("EXITED with status 3")
 # under pytest 9.
@@ -1165,6 +1224,9 @@ def plan_for(command):
         'ee': [('ee', 'execution environment (ansible-builder create)', step_ee, None)],
         'module-docs': [('module-docs', 'ansible-doc + module EXAMPLES run', step_module_docs, None)],
         'awx': [('awx', 'AWX-style jobs (ansible-runner)', step_awx, None)],
+        'acceptance': [('acceptance', 'acceptance suite + behaviour probe', step_acceptance, None)],
+        'acceptance-emulator': [('acceptance', 'acceptance suite + behaviour probe (emulator)',
+                                 step_acceptance_emulator, None)],
         # Integration tests mostly wait on one process at a time, so on two cores the oldest core's steps run
         # beside the main integration tests (they start together); PARALLEL=0 runs them last instead.
         'oldest': [('oldest-units', 'oldest core: units (py3.11)', step_oldest_units, 'integration'),
@@ -1173,7 +1235,7 @@ def plan_for(command):
     steps['lint'] = steps['ansible-lint'] + steps['docs-lint'] + steps['changelog-lint']
     steps['docs'] = steps['docs'] + steps['docs-lint']
     order = ('sanity', 'units', 'integration', 'conformance', 'ansible-lint', 'docs-lint', 'changelog-lint', 'build', 'docs-check',
-             'ee', 'module-docs', 'awx', 'oldest')
+             'ee', 'module-docs', 'awx', 'acceptance-emulator', 'oldest')
     if command == 'test':
         for name in order:
             plan.extend(steps[name])
@@ -1317,7 +1379,8 @@ def _terminate(signum, _frame):
 def main(argv=None):
     """Command line entry point."""
     commands = ('test', 'setup', 'sanity', 'units', 'integration', 'conformance', 'lint', 'ansible-lint', 'docs-lint',
-                'changelog-lint', 'build', 'docs', 'docs-check', 'ee', 'module-docs', 'awx', 'oldest', 'emulator', 'demo', 'clean')
+                'changelog-lint', 'build', 'docs', 'docs-check', 'ee', 'module-docs', 'awx', 'acceptance', 'oldest', 'emulator', 'demo',
+                'clean')
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('command', choices=commands)
     parser.add_argument('--port', type=int, default=8765, help='port for the "emulator" command (default 8765)')
