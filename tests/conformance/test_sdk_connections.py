@@ -71,7 +71,7 @@ def test_create_and_get_round_trip_with_unicode(sdk_client, sdk_models, admin):
         {'Model': 'text-embedding-v3', 'ModelType': 'Embedding', 'ToolCall': False},
     ]
     assert body.models[0].tool_call is True
-    # The create-only capability fields are stored although Get does not return them.
+    # The SDK documents the capability fields for Create only: its response model drops them, the emulator stores them.
     stored = admin.state()['connections'][0]['Models'][0]
     assert stored['MaxModelLength'] == 131072 and stored['SupportReasoning'] is True
 
