@@ -126,8 +126,8 @@ class Connection(Resource):
         return {"EncryptOption": "PlainText" if plain else "Secret"}
 
     def compares_secrets(self):
-        return (self.params["secrets"] is not None and self.params["update_secrets"] == "on_change"
-                and not self.plain_unavailable)
+        return (self.params["state"] == "present" and self.params["secrets"] is not None
+                and self.params["update_secrets"] == "on_change" and not self.plain_unavailable)
 
     def desired(self, current):
         """Sub-options the user did not give (of resource_meta, of each model) keep their stored values;
@@ -212,10 +212,10 @@ class Connection(Resource):
             "WorkspaceId": obj["WorkspaceId"], "ConnectionId": obj["ConnectionId"],
             "ConnectionType": obj["ConnectionType"], "ValidateType": "Connectivity"})
         if answer.get("Status") != "success":
-            self.module.fail("connection %s failed validation: %s: %s (request id %s)"
-                             % (obj["ConnectionId"], answer.get("Code"), answer.get("Message"), answer.get("RequestId")),
-                             validation=dict((key.lower(), answer.get(key)) for key in ("Status", "Code", "Message", "Details")),
-                             connection=self.present(obj), changed=True)
+            self.fail("connection %s failed validation: %s: %s (request id %s)"
+                      % (obj["ConnectionId"], answer.get("Code"), answer.get("Message"), answer.get("RequestId")),
+                      validation=dict((key.lower(), answer.get(key)) for key in ("Status", "Code", "Message", "Details")),
+                      connection=self.present(obj), changed=True)
 
     def present(self, obj):
         """``ResourceMeta.Extra`` decoded from its JSON string."""

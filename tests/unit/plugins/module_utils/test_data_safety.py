@@ -328,6 +328,21 @@ def test_a8_ids_with_path_characters_are_refused_before_any_request(api, bad_id)
     assert api.log() == []
 
 
+def test_deleting_never_reads_secrets_in_plain_text(api):
+    api.connection(**FULL_CONNECTION)
+    api.clear_log()
+    result = api.connection(state="absent", secrets={"api_key": API_KEY})
+    assert result["changed"] and api.connections("llm") == []
+    assert all(entry["query"].get("EncryptOption") != "PlainText" for entry in api.log())
+
+
+def test_a_failed_validation_after_a_write_says_what_was_done(api):
+    result = api.connection(configs={"base_url": "https://unreachable.example"}, secrets={"api_key": API_KEY},
+                            validate=True)
+    assert result["failed"] and result["changed"]
+    assert "failed validation" in result["msg"] and "this task had already done: CreateConnection conn-" in result["msg"]
+
+
 # -- costs ----------------------------------------------------------------------------------------------------------
 
 def test_costs_unchanged_is_one_read_update_is_writes_plus_one_verifying_read(api):
