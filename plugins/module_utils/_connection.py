@@ -116,7 +116,7 @@ class Connection(Resource):
         kind = params["connection_type"]
         if kind and kind not in KNOWN_TYPES:
             self.module.warn("connection_type %r is not one of the known types (%s); sending it as given"
-                                     % (kind, ", ".join(KNOWN_TYPES)))
+                             % (kind, ", ".join(KNOWN_TYPES)))
         if params["validate"] and kind and kind not in VALIDATABLE_TYPES:
             self.module.fail("validate=true is only possible for connection_type %s, not %s"
                              % (", ".join(VALIDATABLE_TYPES), kind))

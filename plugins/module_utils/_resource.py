@@ -355,8 +355,7 @@ class Resource(object):
             problems.append("%s is %r, the task says %r" % (field.option, current.get(field.api), given))
         if problems:
             self.fail("%s %s does not match the task: %s. Nothing was changed; give only %s, or the "
-                             "object's own values" % (self.kind, current[self.id_field], "; ".join(problems),
-                                                      self.id_option))
+                      "object's own values" % (self.kind, current[self.id_field], "; ".join(problems), self.id_option))
 
     def hide_secrets(self, obj):
         """Mask every secret value read from the API in all output (the API's own masks excepted)."""
@@ -582,11 +581,11 @@ class Resource(object):
     def verify(self, obj, expected, what):
         wrong = self.mismatches(obj, expected)
         if wrong:
-            self.fail("%s %s was %s, but reading it back differs from what was sent: %s" % (
-                self.kind, obj[self.id_field], what, "; ".join(
-                    "%s is %s, sent %s" % (field.option, self.shown(field, obj.get(field.api)),
-                                           self.shown(field, expected[field.api])) for field in wrong)),
-                **{self.result_key: self.present(obj)})
+            differences = ["%s is %s, sent %s" % (field.option, self.shown(field, obj.get(field.api)),
+                                                  self.shown(field, expected[field.api])) for field in wrong]
+            self.fail("%s %s was %s, but reading it back differs from what was sent: %s"
+                      % (self.kind, obj[self.id_field], what, "; ".join(differences)),
+                      **{self.result_key: self.present(obj)})
 
     def update(self, current, desired, changed):
         """Send the update, read it back and compare. A lost answer, or a service that applied the labels

@@ -162,7 +162,7 @@ options:
         new one then fails, the old connection is created again from everything it stored (a new id) and the task
         fails saying so; if that fails too, the message names every setting needed to re-create it (secret keys by
         name, never their values).
-      - With O(connection_id), a given O(name) or O(workspace_id) must be the connection's own: O(force) never
+      - With O(connection_id), a given O(name) or O(workspace_id) must be the connection's own; O(force) never
         moves or renames a connection found by id.
       - Where PAI does not return stored secrets in plain text, a replacement that would have to carry secrets the
         task does not give is refused before anything is deleted.

@@ -120,8 +120,8 @@ class Probe(object):
                        % (error.code, error.message))
             return
         labels = dict((label['Key'], label['Value']) for label in self.get_model(model_id).get('Labels') or [])
-        value = {'{"a": "9", "b": "2"}': 'upsert', '{"a": "9"}': 'replace'}.get(json.dumps(labels, sort_keys=True),
-                                                                             'other')
+        shapes = {'{"a": "9", "b": "2"}': 'upsert', '{"a": "9"}': 'replace'}
+        value = shapes.get(json.dumps(labels, sort_keys=True), 'other')
         self.found('model_labels_create', value, 'labels a=1,b=2, then CreateModelLabels a=9: %s'
                    % json.dumps(labels, sort_keys=True))
 

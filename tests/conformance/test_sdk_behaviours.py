@@ -184,8 +184,8 @@ def sdk_connection_models(model_class, models):
 @pytest.mark.parametrize('mode', ['merge', 'replace'])
 @pytest.mark.parametrize('omitted', sorted(CONNECTION_CREATED))
 def test_update_connection_omitted_field(sdk_client, sdk_models, admin, mode, omitted):
-    created = dict(CONNECTION_CREATED,
-                   models=sdk_connection_models(sdk_models.CreateConnectionRequestModels, CONNECTION_CREATED['models']))
+    created = dict(CONNECTION_CREATED)
+    created['models'] = sdk_connection_models(sdk_models.CreateConnectionRequestModels, CONNECTION_CREATED['models'])
     connection_id = create_connection(sdk_client, sdk_models, **created)
     assert admin.set_behaviours(update_fields=mode)['update_fields'] == mode
     sent = {field: value for field, value in CONNECTION_UPDATED.items() if field != omitted}
@@ -198,9 +198,9 @@ def test_update_connection_omitted_field(sdk_client, sdk_models, admin, mode, om
 
 
 def test_update_connection_replace_with_an_empty_body_clears_everything(sdk_client, sdk_models, admin):
-    connection_id = create_connection(
-        sdk_client, sdk_models, 'kept-name', **dict(CONNECTION_CREATED, models=sdk_connection_models(
-            sdk_models.CreateConnectionRequestModels, CONNECTION_CREATED['models'])))
+    created = dict(CONNECTION_CREATED)
+    created['models'] = sdk_connection_models(sdk_models.CreateConnectionRequestModels, CONNECTION_CREATED['models'])
+    connection_id = create_connection(sdk_client, sdk_models, 'kept-name', **created)
     admin.set_behaviours(update_fields='replace')
     sdk_client.update_connection(connection_id, sdk_models.UpdateConnectionRequest())
     body = get_connection(sdk_client, sdk_models, connection_id, 'PlainText')

@@ -1451,8 +1451,10 @@ def test_page_paging_fails_when_the_api_repeats_a_page():
     assert len(session.calls) == 2
 
 
-@pytest.mark.parametrize("action, parameter, key", [("ListConnections", "MaxResults", "Connections"),
-                                                     ("ListModels", "PageSize", "Models")])
+@pytest.mark.parametrize("action, parameter, key", [
+    ("ListConnections", "MaxResults", "Connections"),
+    ("ListModels", "PageSize", "Models"),
+])
 def test_paging_falls_back_to_a_smaller_page_when_the_size_is_refused(action, parameter, key):
     client, session, dummy = make_client(
         api_error(400, "InvalidParameter", "The parameter %s must be at most 50." % parameter),

@@ -169,7 +169,7 @@ def test_a1_two_runs_racing_to_create_one_name_leave_one_object(api):
     assert len(stored) == 1
     assert results["first"]["connection"]["connection_id"] == results["second"]["connection"]["connection_id"]
     assert any("another run created" in warning for warning in results["first"]["warnings"])
-    assert len([entry for entry in api.log("DeleteConnection")]) == 1
+    assert len(api.log("DeleteConnection")) == 1
     # the late run adopted the older object and brought it to its own options
     assert stored[0]["Configs"] == {"run": "first"}
 
