@@ -10,12 +10,9 @@ create-is-sent-once rule and paging behave against a real HTTP server with injec
 """
 
 import json
-import os
-import sys
 import time
 
 import pytest
-import requests
 
 from ansible_collections.alicloud.pai.plugins.module_utils._client import (
     PaiApiError,
@@ -25,59 +22,9 @@ from ansible_collections.alicloud.pai.plugins.module_utils._client import (
 )
 from ansible_collections.alicloud.pai.plugins.module_utils._credentials import Credentials
 
-EMULATOR_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "emulator"))
-if EMULATOR_DIR not in sys.path:
-    sys.path.insert(0, EMULATOR_DIR)
-
-import pai_emulator  # noqa: E402  pylint: disable=wrong-import-position
-
 KEY_ID = "emulator-access-key-id"
 KEY_SECRET = "emulator-access-key-secret"
 WORKSPACE = "10001"
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    server = pai_emulator.serve_in_thread(host="127.0.0.1", port=0, access_key_id=KEY_ID,
-                                          access_key_secret=KEY_SECRET)
-    yield server
-    server.stop()
-
-
-class Admin(object):
-    """The emulator's unsigned admin endpoints."""
-
-    def __init__(self, url):
-        self.url = url
-
-    def _call(self, method, name, payload=None):
-        response = requests.request(method, "%s/_emulator/%s" % (self.url, name),
-                                    data=None if payload is None else json.dumps(payload),
-                                    headers={"content-type": "application/json"}, timeout=10)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def reset(self):
-        return self._call("POST", "reset")
-
-    def fault(self, **spec):
-        return self._call("POST", "faults", spec)
-
-    def seed(self, **spec):
-        return self._call("POST", "seed", spec)
-
-    def requests(self, action=None):
-        return [entry for entry in self._call("GET", "requests") if action is None or entry["action"] == action]
-
-    def state(self, plain=False):
-        return self._call("GET", "state?secrets=plain" if plain else "state")
-
-
-@pytest.fixture
-def admin(emulator):
-    admin = Admin(emulator.url)
-    admin.reset()
-    return admin
 
 
 @pytest.fixture

@@ -11,12 +11,9 @@ lifecycles under every value of every emulator behaviour switch (issue 8 part B)
 """
 
 import json
-import os
-import sys
 import threading
 
 import pytest
-import requests
 
 from ansible_collections.alicloud.pai.plugins.module_utils._client import PaiClient
 from ansible_collections.alicloud.pai.plugins.module_utils._connection import Connection
@@ -25,12 +22,6 @@ from ansible_collections.alicloud.pai.plugins.module_utils._model import Model
 from ansible_collections.alicloud.pai.plugins.module_utils._module import PaiModule
 from ansible_collections.alicloud.pai.tests.unit.plugins.module_utils.engine_fakes import FakeAnsible, FakeModule, run
 
-EMULATOR_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "emulator"))
-if EMULATOR_DIR not in sys.path:
-    sys.path.insert(0, EMULATOR_DIR)
-
-import pai_emulator  # noqa: E402  pylint: disable=wrong-import-position
-
 KEY_ID = "emulator-access-key-id"
 KEY_SECRET = "emulator-access-key-secret"
 WORKSPACE = "10001"
@@ -38,50 +29,27 @@ API_KEY = "sk-data-safety-0123456789"
 PASSWORD = "pw-data-safety-9876543210"
 
 
-@pytest.fixture(scope="module")
-def emulator():
-    server = pai_emulator.serve_in_thread(host="127.0.0.1", port=0, access_key_id=KEY_ID, access_key_secret=KEY_SECRET)
-    yield server
-    server.stop()
-
-
 class Api(object):
-    """The emulator's admin endpoints, and tasks run against it."""
+    """Tasks run against the emulator, and what the emulator then holds and logged."""
 
-    def __init__(self, url):
-        self.url = url
-
-    def admin(self, method, name, payload=None):
-        response = requests.request(method, "%s/_emulator/%s" % (self.url, name),
-                                    data=None if payload is None else json.dumps(payload),
-                                    headers={"content-type": "application/json"}, timeout=10)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def behave(self, **values):
-        return self.admin("POST", "behaviours", values)
-
-    def fault(self, **spec):
-        return self.admin("POST", "faults", spec)
+    def __init__(self, admin):
+        self.admin = admin
 
     def log(self, action=None):
-        return [entry for entry in self.admin("GET", "requests") if action is None or entry["action"] == action]
+        return self.admin.requests(action)
 
     def actions(self):
         return [entry["action"] for entry in self.log()]
 
-    def clear_log(self):
-        self.admin("DELETE", "requests")
-
     def connections(self, name=None):
-        return [item for item in self.admin("GET", "state?secrets=plain")["connections"]
+        return [item for item in self.admin.state(plain=True)["connections"]
                 if name is None or item["ConnectionName"] == name]
 
     def models(self, name=None):
-        return [item for item in self.admin("GET", "state")["models"] if name is None or item["ModelName"] == name]
+        return [item for item in self.admin.state()["models"] if name is None or item["ModelName"] == name]
 
     def client(self, timeout=10):
-        return PaiClient(Credentials(KEY_ID, KEY_SECRET), self.url, read_timeout=timeout, max_retries=2,
+        return PaiClient(Credentials(KEY_ID, KEY_SECRET), self.admin.url, read_timeout=timeout, max_retries=2,
                          sleep=lambda seconds: None)
 
     def task(self, resource, params, check_mode=False, timeout=10):
@@ -94,12 +62,21 @@ class Api(object):
     def model(self, check_mode=False, timeout=10, **options):
         return self.task(Model, model_params(**options), check_mode, timeout)
 
+    def race(self, task, delay=1.5):
+        """Run ``task`` twice at once: the first run's create arrives ``delay`` seconds late. Returns both results."""
+        self.admin.fault(action="CreateConnection", type="delay", seconds=delay)
+        results = {}
+        first = threading.Thread(target=lambda: results.update(first=task("first")))
+        first.start()
+        threading.Event().wait(0.5)
+        results["second"] = task("second")
+        first.join()
+        return results
+
 
 @pytest.fixture
-def api(emulator):
-    api = Api(emulator.url)
-    api.admin("POST", "reset")
-    return api
+def api(admin):
+    return Api(admin)
 
 
 def connection_params(**overrides):
@@ -136,7 +113,7 @@ def leaks(result, *values):
 @pytest.mark.parametrize("kind", ["connection", "model"])
 def test_a1_create_answer_timing_out_is_never_sent_again_and_the_object_is_adopted(api, kind):
     action = "CreateConnection" if kind == "connection" else "CreateModel"
-    api.fault(action=action, type="delay", seconds=2.5)
+    api.admin.fault(action=action, type="delay", seconds=2.5)
     result = getattr(api, kind)(timeout=1, recovery_timeout=10)
     stored = api.connections("llm") if kind == "connection" else api.models("sd15")
     assert len(stored) == 1
@@ -149,7 +126,7 @@ def test_a1_create_answer_timing_out_is_never_sent_again_and_the_object_is_adopt
 
 
 def test_a1_create_that_never_appears_fails_changed_saying_it_may_still_happen(api):
-    api.fault(action="CreateConnection", type="drop")
+    api.admin.fault(action="CreateConnection", type="drop")
     result = api.connection(recovery_timeout=1)
     assert result["failed"] and result["changed"]
     assert "may still happen" in result["msg"]
@@ -158,13 +135,7 @@ def test_a1_create_that_never_appears_fails_changed_saying_it_may_still_happen(a
 
 
 def test_a1_two_runs_racing_to_create_one_name_leave_one_object(api):
-    api.fault(action="CreateConnection", type="delay", seconds=1.5)  # the first run's create arrives late
-    results = {}
-    first = threading.Thread(target=lambda: results.update(first=api.connection(configs={"run": "first"})))
-    first.start()
-    threading.Event().wait(0.5)
-    results["second"] = api.connection(configs={"run": "second"})
-    first.join()
+    results = api.race(lambda run: api.connection(configs={"run": run}))
     stored = api.connections("llm")
     assert len(stored) == 1
     assert results["first"]["connection"]["connection_id"] == results["second"]["connection"]["connection_id"]
@@ -175,14 +146,8 @@ def test_a1_two_runs_racing_to_create_one_name_leave_one_object(api):
 
 
 def test_a1_service_refusing_a_second_name_means_adopt(api):
-    api.behave(duplicate_names="rejected")
-    api.fault(action="CreateConnection", type="delay", seconds=1.5)
-    results = {}
-    first = threading.Thread(target=lambda: results.update(first=api.connection(configs={"run": "first"})))
-    first.start()
-    threading.Event().wait(0.5)
-    results["second"] = api.connection(configs={"run": "second"})
-    first.join()
+    api.admin.behave(duplicate_names="rejected")
+    results = api.race(lambda run: api.connection(configs={"run": run}))
     assert len(api.connections("llm")) == 1
     assert not results["first"].get("failed") and results["first"]["changed"]
     assert any("refused to create a second" in warning for warning in results["first"]["warnings"])
@@ -191,9 +156,9 @@ def test_a1_service_refusing_a_second_name_means_adopt(api):
 @pytest.mark.parametrize("state", ["absent", "present"])
 @pytest.mark.parametrize("mismatch", [{"workspace_id": "10002"}, {"name": "another"}])
 def test_a2_an_id_whose_object_the_other_identities_do_not_match_is_never_written(api, state, mismatch):
-    api.admin("POST", "seed", {"workspaces": [{"WorkspaceId": "10002", "WorkspaceName": "other"}]})
+    api.admin.seed(workspaces=[{"WorkspaceId": "10002", "WorkspaceName": "other"}])
     created = api.connection(**FULL_CONNECTION)["connection"]
-    api.clear_log()
+    api.admin.clear_requests()
     params = dict(connection_id=created["connection_id"], state=state, force=True, description="changed")
     params.update(mismatch)
     result = api.connection(**params)
@@ -227,7 +192,7 @@ def test_a3_create_only_model_capabilities_survive_an_update_and_a_replacement(a
 
 def test_a4_a_mask_given_as_a_secret_is_refused_before_any_request(api):
     api.connection(**FULL_CONNECTION)
-    api.clear_log()
+    api.admin.clear_requests()
     result = api.connection(secrets={"api_key": "********"})
     assert result["failed"] and "secrets.api_key is a mask" in result["msg"]
     assert api.log() == []
@@ -235,11 +200,11 @@ def test_a4_a_mask_given_as_a_secret_is_refused_before_any_request(api):
 
 
 def test_a5_plain_text_secrets_are_read_by_id_for_the_exact_match_only(api):
-    api.admin("POST", "seed", {"connections": [
+    api.admin.seed(connections=[
         {"ConnectionName": "llm-decoy", "WorkspaceId": WORKSPACE, "Configs": {}, "Secrets": {"api_key": PASSWORD}},
-        {"ConnectionName": "my-llm", "WorkspaceId": WORKSPACE, "Configs": {}, "Secrets": {"api_key": PASSWORD}}]})
+        {"ConnectionName": "my-llm", "WorkspaceId": WORKSPACE, "Configs": {}, "Secrets": {"api_key": PASSWORD}}])
     created = api.connection(**FULL_CONNECTION)["connection"]
-    api.clear_log()
+    api.admin.clear_requests()
     result = api.connection(secrets={"api_key": API_KEY})
     assert not result["changed"]
     log = api.log()
@@ -252,7 +217,7 @@ def test_a5_plain_text_secrets_are_read_by_id_for_the_exact_match_only(api):
 
 def test_a6_a_failed_forced_replacement_restores_what_it_deleted(api):
     api.connection(**FULL_CONNECTION)
-    api.fault(action="CreateConnection", type="error", status=400, code="InvalidParameter", message="no")
+    api.admin.fault(action="CreateConnection", type="error", status=400, code="InvalidParameter", message="no")
     result = api.connection(accessibility="PUBLIC", force=True)
     assert result["failed"] and result["changed"]
     assert "restored as connection" in result["msg"]
@@ -265,7 +230,7 @@ def test_a6_a_failed_forced_replacement_restores_what_it_deleted(api):
 
 def test_a6_when_the_restore_fails_too_the_message_names_everything_needed(api):
     api.connection(**FULL_CONNECTION)
-    api.fault(action="CreateConnection", type="error", status=400, code="InvalidParameter", message="no", count=2)
+    api.admin.fault(action="CreateConnection", type="error", status=400, code="InvalidParameter", message="no", count=2)
     result = api.connection(accessibility="PUBLIC", force=True)
     assert result["failed"] and result["changed"]
     assert api.connections("llm") == []
@@ -275,13 +240,13 @@ def test_a6_when_the_restore_fails_too_the_message_names_everything_needed(api):
 
 
 def test_a7_a_lost_create_answer_then_a_failed_lookup_is_reported_changed(api):
-    api.fault(action="CreateConnection", type="delay", seconds=1)
-    breaking = threading.Timer(0.3, lambda: api.fault(action="ListConnections", type="error", status=400,
-                                                      code="InvalidParameter", message="no", count=20))
+    api.admin.fault(action="CreateConnection", type="delay", seconds=1)
+    breaking = threading.Timer(0.3, lambda: api.admin.fault(
+        action="ListConnections", type="error", status=400, code="InvalidParameter", message="no", count=20))
     breaking.start()  # the lookups after the lost answer fail
     result = api.connection(timeout=0.6)
     breaking.join()
-    api.admin("DELETE", "faults")
+    api.admin.clear_faults()
     for dummy in range(50):  # let the late create land, so that it cannot leak into the next test
         if api.connections("llm"):
             break
@@ -292,7 +257,7 @@ def test_a7_a_lost_create_answer_then_a_failed_lookup_is_reported_changed(api):
 
 def test_a7_a_dropped_label_answer_is_settled_by_reading_back(api):
     api.model(labels={"env": "dev"})
-    api.fault(action="CreateModelLabels", type="apply_then_drop")
+    api.admin.fault(action="CreateModelLabels", type="apply_then_drop")
     result = api.model(labels={"env": "dev", "team": "nlp"})
     assert result["changed"] and not result.get("failed")
     assert result["model"]["labels"] == {"env": "dev", "team": "nlp"}
@@ -301,7 +266,7 @@ def test_a7_a_dropped_label_answer_is_settled_by_reading_back(api):
 
 def test_a7_a_label_deleted_for_a_new_value_is_named_when_the_create_fails(api):
     api.model(labels={"env": "dev"})
-    api.fault(action="CreateModelLabels", type="error", status=400, code="InvalidParameter", message="no")
+    api.admin.fault(action="CreateModelLabels", type="error", status=400, code="InvalidParameter", message="no")
     result = api.model(labels={"env": "prod"})
     assert result["failed"] and result["changed"]
     assert "may be lost: label env=dev" in result["msg"]
@@ -330,7 +295,7 @@ def test_a8_ids_with_path_characters_are_refused_before_any_request(api, bad_id)
 
 def test_deleting_never_reads_secrets_in_plain_text(api):
     api.connection(**FULL_CONNECTION)
-    api.clear_log()
+    api.admin.clear_requests()
     result = api.connection(state="absent", secrets={"api_key": API_KEY})
     assert result["changed"] and api.connections("llm") == []
     assert all(entry["query"].get("EncryptOption") != "PlainText" for entry in api.log())
@@ -347,16 +312,16 @@ def test_a_failed_validation_after_a_write_says_what_was_done(api):
 
 def test_costs_unchanged_is_one_read_update_is_writes_plus_one_verifying_read(api):
     api.connection(**FULL_CONNECTION)
-    api.clear_log()
+    api.admin.clear_requests()
     assert not api.connection(description="support bot")["changed"]
     assert api.actions() == ["ListConnections"]
-    api.clear_log()
+    api.admin.clear_requests()
     assert not api.connection(secrets={"api_key": API_KEY})["changed"]
     assert api.actions() == ["ListConnections", "GetConnection"]  # secrets compared: one by-id plain read
-    api.clear_log()
+    api.admin.clear_requests()
     assert api.connection(description="new", secrets={"api_key": API_KEY})["changed"]
     assert api.actions() == ["ListConnections", "GetConnection", "UpdateConnection", "GetConnection"]
-    api.clear_log()
+    api.admin.clear_requests()
     assert api.connection(description="newer")["changed"]  # secrets re-sent: one by-id plain read
     assert api.actions() == ["ListConnections", "GetConnection", "UpdateConnection", "GetConnection"]
     assert api.connections("llm")[0]["Secrets"] == {"api_key": API_KEY}
@@ -380,7 +345,7 @@ def behaviour_id(values):
 
 @pytest.mark.parametrize("behaviour", BEHAVIOURS, ids=behaviour_id)
 def test_b_connection_lifecycle_keeps_every_other_field(api, behaviour):
-    api.behave(**behaviour)
+    api.admin.behave(**behaviour)
     plain = behaviour.get("plain_text") != "ignored"
     assert api.connection(**FULL_CONNECTION)["changed"]
     changes = [dict(description="described again"), dict(configs={"base_url": "https://other.example/v1"}),
@@ -411,7 +376,7 @@ def test_b_connection_lifecycle_keeps_every_other_field(api, behaviour):
 
 @pytest.mark.parametrize("behaviour", BEHAVIOURS, ids=behaviour_id)
 def test_b_model_lifecycle_and_labels(api, behaviour):
-    api.behave(**behaviour)
+    api.admin.behave(**behaviour)
     full = dict(description="diffusion", origin="Civitai", domain="aigc", order_number=3, extra_info={"a": 1},
                 labels={"env": "dev", "team": "cv", "tier": "1"})
     assert api.model(**full)["changed"]
@@ -441,11 +406,10 @@ def test_b_model_lifecycle_and_labels(api, behaviour):
 @pytest.mark.parametrize("behaviour", [{"page_size": "max100"}, {"page_size": "capped50"},
                                        {"page_size": "reject_above50"}], ids=behaviour_id)
 def test_b_lists_reach_every_object_under_every_page_size(api, behaviour):
-    api.behave(**behaviour)
-    api.admin("POST", "seed", {
-        "connections": [{"ConnectionName": "c%03d" % index, "WorkspaceId": WORKSPACE, "Configs": {}}
-                        for index in range(120)],
-        "models": [{"ModelName": "m%03d" % index, "WorkspaceId": WORKSPACE} for index in range(120)]})
+    api.admin.behave(**behaviour)
+    api.admin.seed(
+        connections=[{"ConnectionName": "c%03d" % index, "WorkspaceId": WORKSPACE, "Configs": {}} for index in range(120)],
+        models=[{"ModelName": "m%03d" % index, "WorkspaceId": WORKSPACE} for index in range(120)])
     client = api.client()
     assert len(list(client.paginate("ListConnections", {"WorkspaceId": WORKSPACE}))) == 120
     assert len(list(client.paginate("ListModels", {"WorkspaceId": WORKSPACE}))) == 120
