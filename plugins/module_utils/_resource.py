@@ -393,8 +393,9 @@ class Resource(object):
         if immutable and not self.params.get("force"):
             reasons = ["%s is %s, wanted %s" % (field.option, self.shown(field, current.get(field.api)),
                                                 self.shown(field, desired[field.api])) for field in immutable]
-            self.fail("%s %s cannot be changed in place: %s. Set force=true to delete and re-create it."
-                      % (self.kind, current[self.id_field], "; ".join(reasons)),
+            self.fail("%s %s cannot be changed in place: %s.%s"
+                      % (self.kind, current[self.id_field], "; ".join(reasons),
+                         " Set force=true to delete and re-create it." if "force" in self.params else ""),
                       **{self.result_key: self.present(current)})
         if immutable:
             final = self.replace(current, desired)
@@ -481,6 +482,10 @@ class Resource(object):
     def recover_lost_create(self, body, replaced, error):
         """The create may have happened: look for it by name, waiting a bounded time because it may still be
         in flight; never send it again."""
+        if isinstance(error, PaiConnectionError):
+            what = "the answer to %s was lost" % self.actions["create"]
+        else:
+            what = "%s failed after reaching PAI, so it may have been applied" % self.actions["create"]
         deadline = self.clock() + self.params.get("recovery_timeout", 30)
         delay = 0.5
         while True:
@@ -491,21 +496,18 @@ class Resource(object):
             self.sleep(delay)
             delay = min(delay * 2, RECOVERY_POLL_CAP)
         if not matches:
-            self.fail("the answer to %s was lost (%s) and no %s named %r appeared in workspace %s within %s "
-                      "seconds; the create may still happen. Run the task again later: it will find the %s "
-                      "rather than create a second one" % (self.actions["create"], error.message, self.kind,
-                                                           body[self.name_field], body.get("WorkspaceId"),
-                                                           self.params.get("recovery_timeout", 30), self.kind),
-                      changed=True)
+            self.fail("%s (%s) and no %s named %r appeared in workspace %s within %s seconds; the create may "
+                      "still happen. Run the task again later: it will find the %s rather than create a second one"
+                      % (what, error.message, self.kind, body[self.name_field], body.get("WorkspaceId"),
+                         self.params.get("recovery_timeout", 30), self.kind), changed=True)
         kept = matches[0]
         if len(matches) > 1:
-            self.module.warn("the answer to %s was lost and %d %ss named %r exist now (%s); kept the oldest, %s. "
-                             "Which one this task made cannot be told, so none was deleted"
-                             % (self.actions["create"], len(matches), self.kind, body[self.name_field],
+            self.module.warn("%s and %d %ss named %r exist now (%s); kept the oldest, %s. Which one this task "
+                             "made cannot be told, so none was deleted"
+                             % (what, len(matches), self.kind, body[self.name_field],
                                 ", ".join(item[self.id_field] for item in matches), kept[self.id_field]))
         else:
-            self.module.warn("the answer to %s was lost; found the new %s %s by name and kept it"
-                             % (self.actions["create"], self.kind, kept[self.id_field]))
+            self.module.warn("%s; found the new %s %s by name and kept it" % (what, self.kind, kept[self.id_field]))
         return self.read_current(kept)
 
     def settle_create(self, created_id, body, replaced):
