@@ -230,13 +230,7 @@ class Resource(object):
             result = self.ensure()
         except PaiError as error:
             error = getattr(error, "error", error)
-            notes = []
-            if self.applied:
-                notes.append("this task had already done: %s" % ", ".join(self.applied))
-            if self.at_risk:
-                notes.append("may be lost: %s" % "; ".join(self.at_risk))
-            if notes:
-                error.message = "%s (%s)" % (error.message, "; ".join(notes))
+            error.message += self.outcome()
             self.module.fail_error(error, changed=bool(self.applied))
         self.module.exit(**result)
 
@@ -251,14 +245,19 @@ class Resource(object):
             self.module.fail("%s %r is not a %s id: ids hold only letters, digits, '-' and '_'"
                              % (self.id_option, object_id, self.kind))
 
+    def outcome(self):
+        """What a failure message adds: the writes already done (or maybe done) and what may be lost."""
+        notes = []
+        if self.applied:
+            notes.append("this task had already done: %s" % ", ".join(self.applied))
+        if self.at_risk:
+            notes.append("may be lost: %s" % "; ".join(self.at_risk))
+        return " (%s)" % "; ".join(notes) if notes else ""
+
     def fail(self, msg, **result):
         """Fail the task; ``changed`` is true when a write of this task may have been applied."""
-        if self.applied:
-            msg = "%s (this task had already done: %s)" % (msg, ", ".join(self.applied))
-        if self.at_risk:
-            msg = "%s (may be lost: %s)" % (msg, "; ".join(self.at_risk))
         result.setdefault("changed", bool(self.applied))
-        self.module.fail(msg, **result)
+        self.module.fail(msg + self.outcome(), **result)
 
     def write(self, action, object_id=None, query=None, body=None):
         """Send a request that changes something, and remember that it did (or may have)."""
@@ -594,7 +593,8 @@ class Resource(object):
         differently (replacing the set), is settled by planning again from what was read, a bounded number
         of rounds; then any difference left fails the task naming the field."""
         if self.module.check_mode:
-            self.update_requests(current, desired, changed)  # planned in check mode too (input errors, warnings)
+            # planned in check mode too: a refusal (stored secrets without plain text) is predicted, not written
+            self.update_requests(current, desired, changed)
             return self.predicted(current, dict((field.api, desired[field.api]) for field in changed))
         object_id = current[self.id_field]
         obj, all_labels = current, False
