@@ -7,6 +7,9 @@
 
 """The PAI model as the resource engine sees it; shared by pai_model and pai_model_info."""
 
+import json
+import re
+
 from ansible_collections.alicloud.pai.plugins.module_utils._resource import (
     Field,
     Resource,
@@ -14,9 +17,18 @@ from ansible_collections.alicloud.pai.plugins.module_utils._resource import (
     integer,
     labels_map,
     labels_to_api,
+    parse_json,
 )
 
 LABEL_LIMIT_BYTES = 128
+METRICS_LIMIT_BYTES = 8192
+VERSION_NAME = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+(_[A-Za-z0-9_]+)?$")
+# SourceId of a version made by a PAI pipeline run or training job
+PAI_SOURCE_ID = re.compile(r"^region=[^,=]+,workspaceId=[^,=]+,kind=(PipelineRun|ServiceJob),id=[^,=]+$")
+PAI_SOURCE_TYPES = ("PAIFlow", "TrainingService")
+SPEC_FIELDS = (("extra_info", "ExtraInfo"), ("inference_spec", "InferenceSpec"), ("training_spec", "TrainingSpec"),
+               ("evaluation_spec", "EvaluationSpec"), ("compression_spec", "CompressionSpec"),
+               ("distillation_spec", "DistillationSpec"), ("metrics", "Metrics"))
 
 
 def label_problems(labels):
@@ -42,6 +54,7 @@ class Model(Resource):
     id_field = "ModelId"
     name_field = "ModelName"
     list_name_filter = "ModelName"
+    child_key = "versions"
     actions = {"get": "GetModel", "list": "ListModels", "create": "CreateModel", "update": "UpdateModel",
                "delete": "DeleteModel", "create_labels": "CreateModelLabels", "delete_labels": "DeleteModelLabels"}
     # user data, returned with its keys as stored (the latest version's specs and metrics included)
@@ -78,21 +91,81 @@ class Model(Resource):
             if not self.params["name"]:
                 self.module.fail("name is required to create a model")
 
-    def desired(self, current):
-        desired = super(Model, self).desired(current)
-        if "Labels" in desired and current is not None and not self.params["purge_labels"]:
-            merged = labels_map(current.get("Labels"))
-            merged.update(labels_map(desired["Labels"]))
-            desired["Labels"] = labels_to_api(merged)
-        return desired
+    def child(self):
+        return ModelVersion(self.module, {})
 
     def present(self, obj):
-        """Labels and tags (the latest version's too) as key/value maps."""
+        """Tags, and the latest version's labels, as key/value maps (the model's labels are the engine's)."""
         obj = dict(obj)
-        if isinstance(obj.get("LatestVersion"), dict):
-            obj["LatestVersion"] = dict(obj["LatestVersion"])
-        for holder in (obj, obj.get("LatestVersion") or {}):
-            for key in ("Labels", "Tags"):
-                if isinstance(holder.get(key), list):
-                    holder[key] = labels_map(holder[key])
+        if isinstance(obj.get("Tags"), list):
+            obj["Tags"] = labels_map(obj["Tags"])
+        latest = obj.get("LatestVersion")
+        if isinstance(latest, dict) and isinstance(latest.get("Labels"), list):
+            obj["LatestVersion"] = dict(latest, Labels=labels_map(latest["Labels"]))
         return super(Model, self).present(obj)
+
+
+def compact_json(value):
+    """``value`` as the compact JSON text the API measures and stores (``Options`` is such a string)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+class ModelVersion(Resource):
+    """A version of a model: addressed by the model id and the version name; the name is chosen by the task
+    or, when the task gives only ``uri``, by PAI (``0.1.0``, ``0.2.0``, ...), and then the version is found
+    again by its ``uri``."""
+
+    result_key = "model_version"
+    kind = "model version"
+    id_option = "version_name"
+    id_field = name_field = "VersionName"
+    id_pattern = VERSION_NAME
+    id_rule = "version names are major.minor.patch with an optional _suffix, for example 1.0.0 or 2.3.4_beta"
+    id_settable = True
+    lookup_field = "Uri"
+    parent = Model
+    parent_options = {"name": "model_name"}
+    actions = {"get": "GetModelVersion", "list": "ListModelVersions", "create": "CreateModelVersion",
+               "update": "UpdateModelVersion", "delete": "DeleteModelVersion",
+               "create_labels": "CreateModelVersionLabels", "delete_labels": "DeleteModelVersionLabels"}
+    keep_keys = ("Labels", "Options") + tuple(api for dummy, api in SPEC_FIELDS)
+    fields = (
+        Field("version_name", "VersionName", immutable=True),
+        Field("uri", "Uri", immutable=True),
+        Field("format_type", "FormatType", immutable=True),
+        Field("framework_type", "FrameworkType", immutable=True),
+        Field("version_description", "VersionDescription"),
+        Field("approval_status", "ApprovalStatus"),
+        Field("source_type", "SourceType"),
+        Field("source_id", "SourceId"),
+        Field("options", "Options", to_api=compact_json, normalize=data),
+    ) + tuple(Field(option, api, normalize=data) for option, api in SPEC_FIELDS) + (
+        Field("labels", "Labels", labels=True, to_api=labels_to_api, normalize=labels_map),
+    )
+
+    def validate(self):
+        params = self.params
+        metrics = params.get("metrics")
+        if metrics is not None:
+            size = len(compact_json(metrics).encode("utf-8"))
+            if size > METRICS_LIMIT_BYTES:
+                self.module.fail("metrics is %d bytes as JSON; PAI accepts at most %d" % (size, METRICS_LIMIT_BYTES))
+        if params.get("source_type") in PAI_SOURCE_TYPES:
+            if params.get("source_id") is not None and not PAI_SOURCE_ID.match(params["source_id"]):
+                self.module.fail("source_id %r does not match the form PAI needs for source_type %s: "
+                                 "region=<region>,workspaceId=<workspace id>,kind=<PipelineRun or ServiceJob>,id=<id>"
+                                 % (params["source_id"], params["source_type"]))
+        problems = label_problems(params.get("labels"))
+        if problems:
+            self.module.fail("invalid labels: %s" % "; ".join(problems))
+
+    def check_current(self, current):
+        if current is None and self.params["state"] == "present" and not self.params.get("uri"):
+            self.module.fail("uri is required to create a model version: there is no version %s"
+                             % self.where({"VersionName": self.params["version_name"]}))
+
+    def present(self, obj):
+        """``Options`` decoded from its JSON string."""
+        if isinstance(obj.get("Options"), str):
+            obj = dict(obj, Options=parse_json(obj["Options"]))
+        return super(ModelVersion, self).present(obj)

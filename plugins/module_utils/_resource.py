@@ -158,17 +158,28 @@ class Resource(object):
     kind = None  # what users call it, e.g. "connection"
     id_option = None  # option holding the object id, e.g. "connection_id"
     id_field = None  # API field of the id, e.g. "ConnectionId"
+    id_pattern = ID_PATTERN  # what an id looks like, checked before any request
+    id_rule = "ids hold only letters, digits, '-' and '_'"  # the pattern in words, for the error message
+    id_settable = False  # whether a create may choose the id (a version name), so a task may create by id
     name_field = None  # API field of the name, e.g. "ConnectionName"
-    list_name_filter = None  # list query parameter filtering by name
+    lookup_field = None  # API field that finds the object among its siblings without an id; default name_field
+    list_name_filter = None  # list query parameter filtering by the lookup field on the server (fuzzy), if any
+    # the Resource class this one lives in (a model version's model): its id is part of every path, and
+    # ``parent_options`` maps the parent's options to this module's (to find the parent by name)
+    parent = None
+    parent_options = {}
+    child_key = None  # result and diff key of the objects living in this one ("versions"), see child()
     # "get", "list", "create", "update", "delete" (and "create_labels", "delete_labels") -> action name
     actions = {}
     fields = ()
     keep_keys = ()  # API fields whose values are user maps: their keys are never snake_cased
 
-    def __init__(self, module):
+    def __init__(self, module, params=None):
         self.module = module
-        self.params = module.params
+        self.params = module.params if params is None else params
         self.client = None
+        self.scope = {}  # the path parameters of the parent; None when the parent does not exist
+        self.parent_where = ""  # "model model-1", in messages
         self.applied = []  # the writes this task made (or may have made), to report them if a later step fails
         self.at_risk = []  # stored values a later write was meant to restore, named if that write fails
         self.sleep = time.sleep
@@ -189,6 +200,11 @@ class Resource(object):
 
     def check_current(self, current):
         """Called with the object found (or None) before anything is written."""
+
+    def child(self):
+        """A description of the objects living in this one (a model's versions), or None. Deleting this object
+        deletes them only with ``force``: without it, the task fails naming them."""
+        return None
 
     def differs(self, field, current, desired):
         """Whether the user-set ``field`` needs a change."""
@@ -217,7 +233,12 @@ class Resource(object):
         """Called with the object after it was created or updated (not in check mode)."""
 
     def present(self, obj):
-        """The object as the module returns it: snake_case keys, user maps kept, secrets masked."""
+        """The object as the module returns it: snake_case keys, user maps kept, secrets masked, labels as a
+        map, and the parent's id (a model version's ``model_id``), which the API leaves out."""
+        obj = dict(self.scope or {}, **obj)
+        for field in self.fields:
+            if field.labels and isinstance(obj.get(field.api), list):
+                obj[field.api] = labels_map(obj[field.api])
         return present_object(obj, self.keep_keys, [field.api for field in self.fields if field.secret])
 
     # -- the engine ----------------------------------------------------------------------------------
@@ -227,6 +248,7 @@ class Resource(object):
             self.validate_identity_options()
             self.validate()
             self.client = self.module.client
+            self.resolve_scope()
             result = self.ensure()
         except PaiError as error:
             error = getattr(error, "error", error)
@@ -235,15 +257,43 @@ class Resource(object):
         self.module.exit(**result)
 
     def validate_identity_options(self):
-        object_id = self.params.get(self.id_option)
-        if object_id is None:
+        """Every id the task gives (the parent's too) is checked before any request: ids go into URL paths."""
+        described = [self] + ([self.parent(self.module, self.parent_params())] if self.parent else [])
+        for resource in described:
+            object_id = self.params.get(resource.id_option)
+            if object_id is None:
+                continue
+            if object_id == "":
+                self.module.fail("%s is empty; in check mode an object created by an earlier task has no id yet"
+                                 % resource.id_option)
+            if not resource.id_pattern.match(object_id):
+                self.module.fail("%s %r is not a %s id: %s" % (resource.id_option, object_id, resource.kind,
+                                                               resource.id_rule))
+
+    def parent_params(self):
+        """The options of this task as the parent's description reads them (``model_name`` as ``name``)."""
+        params = dict(self.params)
+        for parent_option, option in self.parent_options.items():
+            params[parent_option] = self.params.get(option)
+        return params
+
+    def resolve_scope(self):
+        """Find the parent (by id: no request; by name: one list) and put its id in every path; ``scope`` is
+        None when no parent of that name exists."""
+        if self.parent is None:
             return
-        if object_id == "":
-            self.module.fail("%s is empty; in check mode an object created by an earlier task has no id yet"
-                             % self.id_option)
-        if not ID_PATTERN.match(object_id):
-            self.module.fail("%s %r is not a %s id: ids hold only letters, digits, '-' and '_'"
-                             % (self.id_option, object_id, self.kind))
+        parent = self.parent(self.module, self.parent_params())
+        parent.client = self.client
+        parent_id = parent.params.get(parent.id_option)
+        if not parent_id:
+            found = parent.find()
+            if found is None:
+                self.scope = None
+                self.parent_where = "no %s %s" % (parent.kind, parent.where(parent.lookup_body()))
+                return
+            parent_id = found[parent.id_field]
+        self.scope = parent.path(parent_id)
+        self.parent_where = "%s %s" % (parent.kind, parent_id)
 
     def outcome(self):
         """What a failure message adds: the writes already done (or maybe done) and what may be lost."""
@@ -263,7 +313,7 @@ class Resource(object):
         """Send a request that changes something, and remember that it did (or may have)."""
         what = "%s %s" % (action, object_id or "")
         try:
-            answer = self.client.call(action, self.path(object_id) if object_id else None, query, body)
+            answer = self.client.call(action, self.path(object_id) if object_id else self.scope or None, query, body)
         except PaiError as error:
             if maybe_applied(error):
                 self.applied.append("%s (answer lost, may have been applied)" % what.strip())
@@ -276,15 +326,21 @@ class Resource(object):
         """The info module engine: the objects with ``ids`` (one read each) or else every listed
         object, narrowed to the exact ``name`` and to those ``keep`` accepts, then presented."""
         try:
+            for object_id in ids or ():
+                if not self.id_pattern.match(object_id):
+                    self.module.fail("%r is not a %s id: %s" % (object_id, self.kind, self.id_rule))
+            self.validate_identity_options()
             self.client = self.module.client
-            if ids:
-                for object_id in ids:
-                    if not ID_PATTERN.match(object_id):
-                        self.module.fail("%r is not a %s id: ids hold only letters, digits, '-' and '_'"
-                                         % (object_id, self.kind))
+            self.resolve_scope()
+            found = []
+            if self.scope is not None and ids:
                 found = [obj for obj in (self.get(object_id) for object_id in ids) if obj is not None]
-            else:
-                found = self.client.paginate(self.actions["list"], query)
+            elif self.scope is not None:
+                try:
+                    found = list(self.client.paginate(self.actions["list"], query, self.scope or None))
+                except PaiApiError as error:
+                    if not (self.scope and error.is_not_found):
+                        raise  # only a parent that does not exist means "nothing to list"
             found = [self.present(obj) for obj in found
                      if (name is None or obj.get(self.name_field) == name) and (keep is None or keep(obj))]
         except PaiError as error:
@@ -292,7 +348,7 @@ class Resource(object):
         self.module.exit(changed=False, **{result_key: found})
 
     def path(self, object_id):
-        return {self.id_field: object_id}
+        return dict(self.scope or {}, **{self.id_field: object_id})
 
     def updatable_fields(self):
         return [field for field in self.fields if not field.immutable and not field.labels]
@@ -307,29 +363,62 @@ class Resource(object):
         self.hide_secrets(obj)
         return obj
 
-    def find_by_name(self, name, workspace_id):
-        """Objects with exactly this name in the workspace (the server filter is fuzzy), oldest first.
-        Lists never ask for plain-text secrets."""
-        query = {"WorkspaceId": workspace_id, self.list_name_filter: name, "SortBy": "GmtCreateTime", "Order": "ASC"}
+    def lookup(self):
+        """The API field that finds the object among its siblings without an id (its name), and its option."""
+        field = self.lookup_field or self.name_field
+        return field, [item.option for item in self.fields if item.api == field][0]
+
+    def lookup_body(self):
+        """The task's lookup value (and workspace) in API space, as a create body carries them."""
+        field, option = self.lookup()
+        body = {field: self.params.get(option)}
+        body.update((item.api, self.params.get(item.option)) for item in self.fields if item.api == "WorkspaceId")
+        return body
+
+    def where(self, body):
+        """``with name 'x' in workspace 10001``: how the objects like ``body`` are looked for, in words."""
+        field, option = self.lookup()
+        if self.id_settable and body.get(self.id_field):
+            field, option = self.id_field, self.id_option
+        place = ("workspace %s" % body["WorkspaceId"]) if "WorkspaceId" in body else self.parent_where
+        return "with %s %r in %s" % (option, body[field], place)
+
+    def find_matches(self, body):
+        """Objects whose lookup field (the name) equals ``body``'s, in its workspace (the server filter, if
+        any, is fuzzy), oldest first. Lists never ask for plain-text secrets."""
+        field = self.lookup()[0]
+        query = {"SortBy": "GmtCreateTime", "Order": "ASC"}
+        if "WorkspaceId" in body:
+            query["WorkspaceId"] = body["WorkspaceId"]
+        if self.list_name_filter:
+            query[self.list_name_filter] = body[field]
         query.update(self.read_query())
-        matches = [item for item in self.client.paginate(self.actions["list"], query)
-                   if item.get(self.name_field) == name]
+        matches = [item for item in self.client.paginate(self.actions["list"], query, self.scope or None)
+                   if item.get(field) == body[field]]
         for item in matches:
             self.hide_secrets(item)
         return matches
 
+    def siblings(self, body, replaced=None):
+        """The objects a create with ``body`` may have made: the one of its id when the create names it (a
+        version name), else those with its name, the replaced object excepted."""
+        if self.id_settable and body.get(self.id_field):
+            found = self.get(body[self.id_field])
+            return [found] if found is not None else []
+        return [item for item in self.find_matches(body) if item[self.id_field] != replaced]
+
     def find(self):
-        """The current object or None: by id when given, else by exact name within the workspace. Plain-text
-        secrets, when compared, are read by id for the one object found."""
+        """The current object or None: by id when given, else by exact name (lookup field) within the workspace.
+        Plain-text secrets, when compared, are read by id for the one object found."""
         object_id = self.params.get(self.id_option)
         if object_id:
             return self.get(object_id, self.read_query(plain=self.compares_secrets()))
-        matches = self.find_by_name(self.params["name"], self.params["workspace_id"])
+        body = self.lookup_body()
+        matches = self.find_matches(body)
         if len(matches) > 1:
-            self.module.fail(
-                "%d %ss are named %r in workspace %s: %s. Give %s to choose one."
-                % (len(matches), self.kind, self.params["name"], self.params["workspace_id"],
-                   ", ".join(item[self.id_field] for item in matches), self.id_option))
+            self.module.fail("%d %ss %s: %s. Give %s to choose one."
+                             % (len(matches), self.kind, self.where(body),
+                                ", ".join(item[self.id_field] for item in matches), self.id_option))
         return self.read_current(matches[0]) if matches else None
 
     def read_current(self, listed):
@@ -365,11 +454,22 @@ class Resource(object):
                         self.module.hide(value)
 
     def desired(self, current):
-        """The API fields the user set; ``current`` (None when absent) for options relative to it."""
-        return dict((field.api, field.to_api(self.params[field.option]))
-                    for field in self.fields if self.params.get(field.option) is not None)
+        """The API fields the user set; ``current`` (None when absent) for options relative to it. Labels are
+        the stored ones plus those given when ``purge_labels`` is false."""
+        desired = dict((field.api, field.to_api(self.params[field.option]))
+                       for field in self.fields if self.params.get(field.option) is not None)
+        for field in self.fields:
+            if field.labels and field.api in desired and current is not None and not self.params["purge_labels"]:
+                merged = labels_map(current.get(field.api))
+                merged.update(labels_map(desired[field.api]))
+                desired[field.api] = labels_to_api(merged)
+        return desired
 
     def ensure(self):
+        if self.scope is None:
+            if self.params["state"] == "absent":
+                return {"changed": False, self.result_key: None}
+            self.fail("%s exists, so the %s cannot be created" % (self.parent_where, self.kind))
         current = self.find()
         self.check_identity(current)
         self.check_current(current)
@@ -377,7 +477,7 @@ class Resource(object):
             return self.ensure_absent(current)
         desired = self.desired(current)
         if current is None:
-            if self.params.get(self.id_option):
+            if self.params.get(self.id_option) and not self.id_settable:
                 self.module.fail("%s %s does not exist; to create a %s, give name and workspace_id without %s"
                                  % (self.kind, self.params[self.id_option], self.kind, self.id_option))
             created = self.create(desired)
@@ -418,11 +518,33 @@ class Resource(object):
 
     def ensure_absent(self, current):
         result = {"changed": current is not None, self.result_key: None}
+        child, children = self.children(current)
+        if children and not self.params.get("force"):
+            self.fail("%s %s still has %d %ss: %s. Nothing was deleted; delete them first, or set force=true to "
+                      "delete them with it" % (self.kind, current[self.id_field], len(children), child.kind,
+                                               ", ".join(children)))
+        if child is not None and current is not None:
+            result[self.child_key] = children
         if current is not None and not self.module.check_mode:
+            for child_id in children:
+                child.delete({child.id_field: child_id})
             self.delete(current)
         if self.module.ansible._diff:
-            result["diff"] = {"before": self.diff_view(current), "after": {}}
+            before = self.diff_view(current)
+            if children:
+                before[self.child_key] = children
+            result["diff"] = {"before": before, "after": {}}
         return result
+
+    def children(self, current):
+        """``(description, ids)`` of the objects living in ``current`` (one list, every page), which deleting it
+        would take along on a service that cascades; ``(None, [])`` for a resource without children."""
+        child = self.child()
+        if child is None or current is None:
+            return child, []
+        child.client, child.scope, child.applied = self.client, self.path(current[self.id_field]), self.applied
+        child.parent_where = "%s %s" % (self.kind, current[self.id_field])
+        return child, [item[child.id_field] for item in self.client.paginate(child.actions["list"], {}, child.scope)]
 
     def delete(self, current):
         """Delete ``current`` and read back that it is gone; one already gone counts as deleted."""
@@ -469,14 +591,13 @@ class Resource(object):
         except PaiApiError as error:
             if not error.is_conflict:
                 raise
-            matches = [item for item in self.find_by_name(body[self.name_field], body.get("WorkspaceId"))
-                       if item[self.id_field] != replaced]
+            matches = self.siblings(body, replaced)
             if len(matches) != 1:
                 raise
-            self.module.warn("PAI refused to create a second %s named %r (%s); kept the existing %s %s"
-                             % (self.kind, body[self.name_field], error.code, self.kind, matches[0][self.id_field]))
+            self.module.warn("PAI refused to create a second %s %s (%s); kept the existing %s %s"
+                             % (self.kind, self.where(body), error.code, self.kind, matches[0][self.id_field]))
             return {"object": self.read_current(matches[0]), "adopted": True}
-        return self.settle_create(answer[self.id_field], body, replaced)
+        return self.settle_create(body.get(self.id_field) or answer[self.id_field], body, replaced)
 
     def recover_lost_create(self, body, replaced, error):
         """The create may have happened: look for it by name, waiting a bounded time because it may still be
@@ -488,22 +609,21 @@ class Resource(object):
         deadline = self.clock() + self.params.get("recovery_timeout", 30)
         delay = 0.5
         while True:
-            matches = [item for item in self.find_by_name(body[self.name_field], body.get("WorkspaceId"))
-                       if item[self.id_field] != replaced]
+            matches = self.siblings(body, replaced)
             if matches or self.clock() + delay > deadline:
                 break
             self.sleep(delay)
             delay = min(delay * 2, RECOVERY_POLL_CAP)
         if not matches:
-            self.fail("%s (%s) and no %s named %r appeared in workspace %s within %s seconds; the create may "
-                      "still happen. Run the task again later: it will find the %s rather than create a second one"
-                      % (what, error.message, self.kind, body[self.name_field], body.get("WorkspaceId"),
-                         self.params.get("recovery_timeout", 30), self.kind), changed=True)
+            self.fail("%s (%s) and no %s %s appeared within %s seconds; the create may still happen. Run the "
+                      "task again later: it will find the %s rather than create a second one"
+                      % (what, error.message, self.kind, self.where(body), self.params.get("recovery_timeout", 30),
+                         self.kind), changed=True)
         kept = matches[0]
         if len(matches) > 1:
-            self.module.warn("%s and %d %ss named %r exist now (%s); kept the oldest, %s. Which one this task "
+            self.module.warn("%s and %d %ss %s exist now (%s); kept the oldest, %s. Which one this task "
                              "made cannot be told, so none was deleted"
-                             % (what, len(matches), self.kind, body[self.name_field],
+                             % (what, len(matches), self.kind, self.where(body),
                                 ", ".join(item[self.id_field] for item in matches), kept[self.id_field]))
         else:
             self.module.warn("%s; found the new %s %s by name and kept it" % (what, self.kind, kept[self.id_field]))
@@ -511,23 +631,23 @@ class Resource(object):
 
     def settle_create(self, created_id, body, replaced):
         """One list by name after the create: when another run made an object of this name first (a race),
-        delete only the object this task made and keep the older one. The list also verifies the create."""
-        matches = [item for item in self.find_by_name(body[self.name_field], body.get("WorkspaceId"))
-                   if item[self.id_field] != replaced]
+        delete only the object this task made and keep the older one. The list also verifies the create. A
+        create that names the id (a version name) is read back by it: the service keeps ids unique."""
+        matches = self.siblings(body, replaced)
         ids = [item[self.id_field] for item in matches]
         own = matches[ids.index(created_id)] if created_id in ids else self.reread(created_id)
         older = matches[:ids.index(created_id)] if created_id in ids else []
         if older:
             self.delete(own)
-            self.module.warn("another run created %s %s named %r first; deleted the %s this task had just created "
-                             "(%s) and kept the older one" % (self.kind, older[0][self.id_field],
-                                                              body[self.name_field], self.kind, created_id))
+            self.module.warn("another run created %s %s %s first; deleted the %s this task had just created (%s) "
+                             "and kept the older one" % (self.kind, older[0][self.id_field], self.where(body),
+                                                         self.kind, created_id))
             return {"object": self.read_current(older[0]), "adopted": True}
         newer = [item for item in ids if item != created_id]
         if newer:
-            self.module.warn("%s %s named %r appeared after this task created %s; it was made by another run, "
+            self.module.warn("%s %s %s appeared after this task created %s; it was made by another run, "
                              "which should remove it (this task only deletes what it made)"
-                             % (self.kind, ", ".join(newer), body[self.name_field], created_id))
+                             % (self.kind, ", ".join(newer), self.where(body), created_id))
         self.verify(own, body, "created")
         self.after_write(own)
         return {"object": own, "adopted": False}

@@ -90,6 +90,16 @@ options:
       - Whether labels not in O(labels) are removed. Only has an effect when O(labels) is given.
     type: bool
     default: true
+  force:
+    description:
+      - With O(state=absent), also delete the model's versions. Without it, deleting a model that still has
+        versions fails naming them and nothing is deleted, whether PAI would delete the versions along with the
+        model or refuse.
+      - To know whether versions exist, O(state=absent) on an existing model costs one more request (a list of
+        its versions). Check mode and diff mode show the versions that would be deleted.
+      - Has no effect with O(state=present).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - alicloud.pai.common
   - alicloud.pai.attributes
@@ -130,10 +140,11 @@ EXAMPLES = r"""
     model_id: "{{ checkpoint.model.model_id }}"
     name: sd15-base-checkpoint
 
-- name: Delete it
+- name: Delete it, and its versions if it has any
   alicloud.pai.pai_model:
     model_id: "{{ checkpoint.model.model_id }}"
     state: absent
+    force: true
 """
 
 RETURN = r"""
@@ -216,6 +227,14 @@ model:
       description: When it was last changed (UTC, ISO 8601).
       type: str
       sample: "2021-01-30T12:51:33.028Z"
+versions:
+  description:
+    - With O(state=absent), the names of the model's versions, deleted with it (O(force=true)); in check mode,
+      those that would be deleted. The diff's C(before) lists them too.
+  returned: when O(state=absent) and the model existed
+  type: list
+  elements: str
+  sample: ["0.1.0", "0.2.0"]
 diff:
   description: The managed fields before and after, when diff mode is on.
   returned: when diff mode is on
@@ -265,6 +284,7 @@ def main():
             extra_info=dict(type="dict"),
             labels=dict(type="dict"),
             purge_labels=dict(type="bool", default=True),
+            force=dict(type="bool", default=False),
         ),
         required_one_of=[("name", "model_id")],
     )
