@@ -100,8 +100,8 @@ options:
     type: dict
   inference_spec:
     description:
-      - The inference settings used when the version is deployed to EAS, for example C({"processor":
-        "pytorch_gpu_1.10"}). Compared as data.
+      - The inference settings used when the version is deployed to EAS, for example a C(processor) key naming
+        the EAS processor. Compared as data.
     type: dict
   training_spec:
     description: Settings for fine-tuning or incremental training. Compared as data.
