@@ -376,12 +376,14 @@ class Resource(object):
         return body
 
     def where(self, body):
-        """``with name 'x' in workspace 10001``: how the objects like ``body`` are looked for, in words."""
+        """``named 'x' in workspace 10001``, ``with uri 'oss://...' in model model-1``: how the objects like
+        ``body`` are looked for, in words."""
         field, option = self.lookup()
         if self.id_settable and body.get(self.id_field):
-            field, option = self.id_field, self.id_option
+            field = self.id_field
         place = ("workspace %s" % body["WorkspaceId"]) if "WorkspaceId" in body else self.parent_where
-        return "with %s %r in %s" % (option, body[field], place)
+        named = "named" if field == self.name_field else "with %s" % option
+        return "%s %r in %s" % (named, body[field], place)
 
     def find_matches(self, body):
         """Objects whose lookup field (the name) equals ``body``'s, in its workspace (the server filter, if
