@@ -51,7 +51,8 @@ from ansible_collections.alicloud.pai.plugins.module_utils._client import (  # n
 )
 
 DEFAULTS = {'update_fields': 'merge', 'model_labels_create': 'upsert', 'plain_text': 'honoured',
-            'page_size': 'max100', 'duplicate_names': 'allowed', 'model_workspace': 'default'}
+            'page_size': 'max100', 'duplicate_names': 'allowed', 'model_workspace': 'default',
+            'model_delete_with_versions': 'cascade'}
 
 
 class Probe(object):
@@ -188,6 +189,17 @@ class Probe(object):
         self.found('model_workspace', 'default', 'CreateModel without WorkspaceId went to workspace %s'
                    % self.get_model(model_id).get('WorkspaceId'))
 
+    def model_delete_with_versions(self):
+        model_id = self.model('versions')
+        self.client.call('CreateModelVersion', {'ModelId': model_id}, body={'Uri': 'oss://probe.invalid/model/'})
+        try:
+            self.client.call('DeleteModel', {'ModelId': model_id})
+        except PaiApiError as error:
+            self.found('model_delete_with_versions', 'refuse', 'DeleteModel of a model with a version: %s %s'
+                       % (error.code, error.message))
+            return
+        self.found('model_delete_with_versions', 'cascade', 'DeleteModel of a model with a version succeeded')
+
     def capabilities(self):
         connection_id = self.connection('capabilities', ConnectionType='OpenLLMConnection', Models=[
             {'Model': 'probe-model', 'ModelType': 'LLM', 'ToolCall': False, 'MaxModelLength': 4096}])
@@ -203,6 +215,9 @@ class Probe(object):
         for kind, object_id in reversed(self.created):
             action, field = ('DeleteConnection', 'ConnectionId') if kind == 'connection' else ('DeleteModel', 'ModelId')
             try:
+                if kind == 'model':  # its versions first, for a service that refuses to delete a model with versions
+                    for version in list(self.client.paginate('ListModelVersions', {}, {'ModelId': object_id})):
+                        self.client.call('DeleteModelVersion', {'ModelId': object_id, 'VersionName': version['VersionName']})
                 self.client.call(action, {field: object_id})
             except PaiApiError as error:
                 if not error.is_not_found:
@@ -223,7 +238,7 @@ class Probe(object):
 
 
 QUESTIONS = ('update_fields', 'model_labels_create', 'plain_text', 'page_size', 'duplicate_names',
-             'model_workspace', 'capabilities')
+             'model_workspace', 'model_delete_with_versions', 'capabilities')
 
 
 def run(client, workspace_id, prefix, page_objects=0):
