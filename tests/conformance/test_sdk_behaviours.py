@@ -21,6 +21,7 @@ DEFAULTS = {
     'page_size': 'max100',
     'duplicate_names': 'allowed',
     'model_workspace': 'default',
+    'model_delete_with_versions': 'cascade',
 }
 KMS_CIPHERTEXT = re.compile(r'^KMS-ENC:[A-Za-z0-9+/=]+$')
 
@@ -78,6 +79,7 @@ def test_set_returns_whole_map_and_reset_restores_start_values(admin):
     ({'page_size': 50}, '"page_size"', 'max100, capped50, reject_above50'),
     ({'update_fields': 'replace', 'plain_text': 'maybe'}, '"plain_text"', 'honoured, ignored'),
     ({'model_labels_create': None}, '"model_labels_create"', 'upsert, replace, reject_existing'),
+    ({'model_delete_with_versions': 'orphan'}, '"model_delete_with_versions"', 'cascade, refuse'),
 ])
 def test_invalid_name_or_value_is_400_and_changes_nothing(admin, body, named, allowed):
     admin.set_behaviours(duplicate_names='rejected')
@@ -95,12 +97,12 @@ def test_body_must_be_an_object(admin):
 
 
 def test_serve_in_thread_start_values_survive_reset(make_admin):
-    start = {'page_size': 'capped50', 'update_fields': 'replace'}
+    start = {'page_size': 'capped50', 'update_fields': 'replace', 'model_delete_with_versions': 'refuse'}
     with pai_emulator.serve_in_thread(host='127.0.0.1', port=0, behaviours=start) as server:
         admin = make_admin(server.port)
         assert admin.behaviours() == dict(DEFAULTS, **start)
         assert server.state.behaviour('page_size') == 'capped50'
-        admin.set_behaviours(page_size='reject_above50', plain_text='ignored')
+        admin.set_behaviours(page_size='reject_above50', plain_text='ignored', model_delete_with_versions='cascade')
         admin.reset()
         assert admin.behaviours() == dict(DEFAULTS, **start)
 
@@ -129,7 +131,7 @@ def test_parse_args_behaviour_flags():
     ('colour=red', 'argument --behaviour: Unknown behaviour "colour". Known behaviours: update_fields (merge, '
                    'replace), model_labels_create (upsert, replace, reject_existing), plain_text (honoured, '
                    'ignored), page_size (max100, capped50, reject_above50), duplicate_names (allowed, rejected), '
-                   'model_workspace (default, required).'),
+                   'model_workspace (default, required), model_delete_with_versions (cascade, refuse).'),
     ('plain_text', 'argument --behaviour: expected NAME=VALUE, got "plain_text". Known behaviours: update_fields'),
 ])
 def test_invalid_flag_fails_with_the_allowed_values(capsys, flag, expected):
@@ -141,7 +143,8 @@ def test_invalid_flag_fails_with_the_allowed_values(capsys, flag, expected):
 
 def test_script_flag_sets_start_values(make_admin):
     process = subprocess.Popen([sys.executable, pai_emulator.__file__, '--port', '0',
-                                '--behaviour', 'plain_text=ignored', '--behaviour', 'model_workspace=required'],
+                                '--behaviour', 'plain_text=ignored', '--behaviour', 'model_workspace=required',
+                                '--behaviour', 'model_delete_with_versions=refuse'],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         lines = []
@@ -151,9 +154,9 @@ def test_script_flag_sets_start_values(make_admin):
         match = re.match(r'^PAI emulator listening on http://127\.0\.0\.1:(\d+)\n$', lines[0] if lines else '')
         assert match, lines
         admin = make_admin(int(match.group(1)))
-        start = dict(DEFAULTS, plain_text='ignored', model_workspace='required')
+        start = dict(DEFAULTS, plain_text='ignored', model_workspace='required', model_delete_with_versions='refuse')
         assert admin.behaviours() == start
-        admin.set_behaviours(plain_text='honoured')
+        admin.set_behaviours(plain_text='honoured', model_delete_with_versions='cascade')
         admin.reset()
         assert admin.behaviours() == start
     finally:
@@ -330,7 +333,8 @@ def test_plain_text_modes(sdk_client, sdk_models, admin, mode):
 
 # --- page_size ----------------------------------------------------------------------------------------------------
 
-PAGE_PARAMETER = {'connections': 'MaxResults', 'models': 'PageSize', 'workspaces': 'PageSize'}
+PAGE_PARAMETER = {'connections': 'MaxResults', 'models': 'PageSize', 'model_versions': 'PageSize', 'workspaces': 'PageSize'}
+PAGED_MODEL = 'model-paged'
 
 
 def seed_120(admin, kind):
@@ -340,6 +344,10 @@ def seed_120(admin, kind):
                                            for i in range(120)])['connections'])
     if kind == 'models':
         return set(admin.seed(models=[{'ModelName': 'm%03d' % i} for i in range(120)])['models'])
+    if kind == 'model_versions':
+        created = admin.seed(models=[{'ModelId': PAGED_MODEL, 'ModelName': 'paged'}],
+                             model_versions=[{'ModelId': PAGED_MODEL, 'Uri': 'oss://b/m%03d/' % i} for i in range(120)])
+        return {version['VersionName'] for version in created['model_versions']}
     return set(admin.seed(workspaces=[{'WorkspaceName': 'w%03d' % i} for i in range(119)])['workspaces']) | {'10001'}
 
 
@@ -351,6 +359,10 @@ def list_page(sdk_client, sdk_models, kind, size, page=None):
     if kind == 'models':
         body = sdk_client.list_models(sdk_models.ListModelsRequest(page_size=size, page_number=page)).body
         return [m.model_id for m in body.models], body
+    if kind == 'model_versions':
+        request = sdk_models.ListModelVersionsRequest(page_size=size, page_number=page)
+        body = sdk_client.list_model_versions(PAGED_MODEL, request).body
+        return [v.version_name for v in body.versions], body
     body = sdk_client.list_workspaces(sdk_models.ListWorkspacesRequest(page_size=size, page_number=page)).body
     return [w.workspace_id for w in body.workspaces], body
 
@@ -478,6 +490,34 @@ def test_model_workspace_required(sdk_client, sdk_models, admin, sdk_error):
     assert get_model(sdk_client, sdk_models, model_id).workspace_id == '10001'
     connection_id = create_connection(sdk_client, sdk_models)  # connections keep the default workspace
     assert get_connection(sdk_client, sdk_models, connection_id).workspace_id == '10001'
+
+
+# --- model_delete_with_versions -----------------------------------------------------------------------------------
+# (update_fields and model_labels_create on model versions: test_sdk_model_versions.py)
+
+def add_version(sdk_client, sdk_models, model_id, name):
+    request = sdk_models.CreateModelVersionRequest(uri='oss://bucket/%s/' % name, version_name=name)
+    return sdk_client.create_model_version(model_id, request).body.version_name
+
+
+@pytest.mark.parametrize('mode', ['cascade', 'refuse'])
+def test_model_delete_with_versions(sdk_client, sdk_models, admin, sdk_error, mode):
+    assert admin.set_behaviours(model_delete_with_versions=mode)['model_delete_with_versions'] == mode
+    model_id = create_model(sdk_client, sdk_models, 'versioned')
+    for name in ('1.0.0', '1.1.0', '2.0.0'):
+        add_version(sdk_client, sdk_models, model_id, name)
+    delete = sdk_models.DeleteModelRequest()
+    if mode == 'cascade':
+        assert sdk_client.delete_model(model_id, delete).status_code == 200
+        assert admin.state()['models'] == [] and admin.state()['model_versions'] == []
+    else:
+        before = admin.state()
+        error = sdk_error(sdk_client.delete_model, model_id, delete)
+        assert (error.status_code, error.code) == (400, 'ModelHasVersions')
+        assert error.data['Message'] == 'The model %s still has 3 version(s); delete them first.' % model_id
+        assert admin.state() == before and admin.requests()[-1]['mutated'] is False
+    plain = create_model(sdk_client, sdk_models, 'no versions')
+    assert sdk_client.delete_model(plain, delete).status_code == 200  # the same under both values
 
 
 # --- connection model capabilities (no switch) --------------------------------------------------------------------
