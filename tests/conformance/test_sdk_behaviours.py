@@ -333,7 +333,8 @@ def test_plain_text_modes(sdk_client, sdk_models, admin, mode):
 
 # --- page_size ----------------------------------------------------------------------------------------------------
 
-PAGE_PARAMETER = {'connections': 'MaxResults', 'models': 'PageSize', 'model_versions': 'PageSize', 'workspaces': 'PageSize'}
+PAGE_PARAMETER = {'connections': 'MaxResults', 'models': 'PageSize', 'model_versions': 'PageSize',
+                  'workspaces': 'PageSize'}
 PAGED_MODEL = 'model-paged'
 
 

@@ -61,7 +61,8 @@ def update(sdk_client, sdk_models, model_id):
 @pytest.fixture
 def add_labels(sdk_client, sdk_models, model_id):
     def add(name, pairs):
-        request = sdk_models.CreateModelVersionLabelsRequest(labels=[sdk_models.Label(key=k, value=v) for k, v in pairs])
+        request = sdk_models.CreateModelVersionLabelsRequest(
+            labels=[sdk_models.Label(key=k, value=v) for k, v in pairs])
         return sdk_client.create_model_version_labels(model_id, name, request)
 
     return add
@@ -618,12 +619,14 @@ def test_delete_model_refuse(sdk_client, sdk_models, create, model_id, admin, sd
     assert error.data['Message'] == 'The model %s still has 2 version(s); delete them first.' % model_id
     assert admin.state() == before and admin.requests()[-1]['mutated'] is False
     sdk_client.delete_model_version(model_id, '1.0.0', sdk_models.DeleteModelVersionRequest())
-    assert '1 version(s)' in sdk_error(sdk_client.delete_model, model_id, sdk_models.DeleteModelRequest()).data['Message']
+    error = sdk_error(sdk_client.delete_model, model_id, sdk_models.DeleteModelRequest())
+    assert '1 version(s)' in error.data['Message']
     sdk_client.delete_model_version(model_id, '2.0.0', sdk_models.DeleteModelVersionRequest())
     assert sdk_client.delete_model(model_id, sdk_models.DeleteModelRequest()).status_code == 200
     assert admin.state()['models'] == [] and admin.state()['model_versions'] == []
     unversioned = sdk_client.create_model(sdk_models.CreateModelRequest(model_name='plain')).body.model_id
-    assert sdk_client.delete_model(unversioned, sdk_models.DeleteModelRequest()).status_code == 200  # a model without versions: no difference
+    # a model without versions: no difference
+    assert sdk_client.delete_model(unversioned, sdk_models.DeleteModelRequest()).status_code == 200
 
 
 # --- admin: seed, state, reset ---------------------------------------------------------------------------------------

@@ -50,9 +50,10 @@ class PaiState:
             self.nonces, self.requests, self.faults = {}, [], []
             self._seq = 0
             self._request_seq = 0
-            workspaces.add_workspace(self, {'WorkspaceId': DEFAULT_WORKSPACE_ID, 'WorkspaceName': DEFAULT_WORKSPACE_NAME,
-                                            'DisplayName': DEFAULT_WORKSPACE_NAME, 'IsDefault': True,
-                                            'Description': 'Default workspace of the PAI emulator'})
+            workspaces.add_workspace(self, {
+                'WorkspaceId': DEFAULT_WORKSPACE_ID, 'WorkspaceName': DEFAULT_WORKSPACE_NAME,
+                'DisplayName': DEFAULT_WORKSPACE_NAME, 'IsDefault': True,
+                'Description': 'Default workspace of the PAI emulator'})
 
     def resources(self):
         """The stored resources, for an all-or-nothing change (POST /_emulator/seed)."""
