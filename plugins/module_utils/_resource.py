@@ -522,9 +522,9 @@ class Resource(object):
         result = {"changed": current is not None, self.result_key: None}
         child, children = self.children(current)
         if children and not self.params.get("force"):
-            self.fail("%s %s still has %d %ss: %s. Nothing was deleted; delete them first, or set force=true to "
+            self.fail("%s %s still has %d %s%s: %s. Nothing was deleted; delete them first, or set force=true to "
                       "delete them with it" % (self.kind, current[self.id_field], len(children), child.kind,
-                                               ", ".join(children)))
+                                               "" if len(children) == 1 else "s", ", ".join(children)))
         if child is not None and current is not None:
             result[self.child_key] = children
         if current is not None and not self.module.check_mode:

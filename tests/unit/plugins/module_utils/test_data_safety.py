@@ -336,6 +336,7 @@ BEHAVIOURS = [
     {"duplicate_names": "allowed"}, {"duplicate_names": "rejected"},
     {"model_workspace": "default"}, {"model_workspace": "required"},
     {"model_labels_create": "upsert"}, {"model_labels_create": "replace"}, {"model_labels_create": "reject_existing"},
+    {"model_delete_with_versions": "cascade"}, {"model_delete_with_versions": "refuse"},
 ]
 
 

@@ -7,11 +7,18 @@
 identity by name or by uri, costs, create-only changes, labels, lost answers, and deleting a model with versions
 under both plausible service behaviours."""
 
+import json
+
 import pytest
 
 from ansible_collections.alicloud.pai.plugins.module_utils._model import ModelVersion
 from ansible_collections.alicloud.pai.tests.unit.plugins.module_utils.engine_fakes import FakeModule, run
-from ansible_collections.alicloud.pai.tests.unit.plugins.module_utils.test_data_safety import WORKSPACE, Api
+from ansible_collections.alicloud.pai.tests.unit.plugins.module_utils.test_data_safety import (
+    BEHAVIOURS,
+    WORKSPACE,
+    Api,
+    behaviour_id,
+)
 
 URI = "oss://models.oss-cn-hangzhou.aliyuncs.com/resnet/run-42/"
 OTHER_URI = "oss://models.oss-cn-hangzhou.aliyuncs.com/resnet/run-43/"
@@ -34,6 +41,7 @@ class VersionApi(Api):
         created = self.model(name="resnet50")
         assert created["changed"], created
         self.model_id = created["model"]["model_id"]
+        admin.clear_requests()
 
     def version(self, check_mode=False, **options):
         if "model_name" not in options:
@@ -217,7 +225,7 @@ def test_a_model_that_does_not_exist_by_name(api):
     absent = api.version(model_name="nope", workspace_id=WORKSPACE, uri=URI, state="absent")
     assert not absent["changed"] and absent["model_version"] is None
     present = api.version(model_name="nope", workspace_id=WORKSPACE, uri=URI)
-    assert present["failed"] and "no model with name 'nope' in workspace 10001" in present["msg"]
+    assert present["failed"] and "no model named 'nope' in workspace 10001 exists" in present["msg"]
     assert api.writes() == []
 
 
@@ -258,3 +266,41 @@ def test_a_model_without_versions_is_deleted_without_force(api):
     deleted = api.model(model_id=api.model_id, name=None, state="absent")
     assert deleted["changed"] and deleted["versions"] == []
     assert api.models("resnet50") == []
+
+
+@pytest.mark.parametrize("behaviour", BEHAVIOURS, ids=behaviour_id)
+def test_b_version_lifecycle_under_every_behaviour(api, behaviour):
+    """Each updatable field changed alone keeps every other; labels at key level; the model deleted with force."""
+    api.admin.behave(**behaviour)
+    assert api.version(**registration())["changed"]
+    steps = [dict(version_description="candidate"), dict(approval_status="Approved"),
+             dict(metrics={"top1": 0.93}), dict(inference_spec={"processor": "tensorflow_gpu_1.12"}),
+             dict(options={"quantized": True}), dict(labels={"run": "42", "team": "nlp"}),
+             dict(labels={"gate": "passed"}, purge_labels=False), dict(labels={"run": "42"})]
+    expected = dict(VersionDescription=None, ApprovalStatus="Pending", Metrics={"top1": 0.91}, InferenceSpec=None,
+                    Options='{"quantized":false}', SourceId=SOURCE_ID, FormatType="SavedModel",
+                    Labels={"run": "42", "team": "cv"})
+    fields = dict(version_description="VersionDescription", approval_status="ApprovalStatus", metrics="Metrics",
+                  inference_spec="InferenceSpec", options="Options")
+    for step in steps:
+        result = api.version(uri=URI, **step)
+        assert result["changed"] and not result.get("failed"), (step, result)
+        for option, field in fields.items():
+            if option in step:
+                expected[field] = step[option] if option != "options" else '{"quantized":true}'
+        if "labels" in step:
+            expected["Labels"] = (dict(expected["Labels"], **step["labels"]) if step.get("purge_labels") is False
+                                  else step["labels"])
+        (stored,) = api.versions().values()
+        for field, value in expected.items():
+            got = stored.get(field)
+            if field == "Labels":
+                got = dict((item["Key"], item["Value"]) for item in got)
+            if field == "Options":
+                got, value = json.loads(got), json.loads(value)
+            assert got == value, (step, field)
+        assert not api.version(uri=URI, **step)["changed"], step
+    refused = api.model(model_id=api.model_id, name=None, state="absent")
+    assert refused["failed"] and "0.1.0" in refused["msg"]
+    assert api.model(model_id=api.model_id, name=None, state="absent", force=True)["changed"]
+    assert api.models("resnet50") == [] and api.versions() == {}
