@@ -18,7 +18,11 @@ import pai_emulator  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.alicloud.pai.plugins.module_utils._client import PaiClient  # noqa: E402
 from ansible_collections.alicloud.pai.plugins.module_utils._credentials import Credentials  # noqa: E402
 
-CASES = [(name, value) for name, values in sorted(pai_emulator.BEHAVIOURS.items()) for value in values]
+# Switches the probe does not report. workspace_transitions is a timing knob for tests: telling its values apart
+# means creating workspaces, whose names then stay reserved for 14 days on a real account.
+NOT_PROBED = frozenset(['workspace_transitions'])
+CASES = [(name, value) for name, values in sorted(pai_emulator.BEHAVIOURS.items()) for value in values
+         if name not in NOT_PROBED]
 
 
 def probe_under(behaviours, page_objects=0):
@@ -69,3 +73,8 @@ def test_a_failing_probe_is_reported_and_its_objects_are_still_deleted():
         assert server.state.connections == {} and server.state.models == {}
     finally:
         server.stop()
+
+
+def test_the_probe_reports_every_switch_but_the_excluded_ones():
+    assert set(probe.DEFAULTS) == set(pai_emulator.BEHAVIOURS) - NOT_PROBED
+    assert all(probe.DEFAULTS[name] == pai_emulator.DEFAULT_BEHAVIOURS[name] for name in probe.DEFAULTS)

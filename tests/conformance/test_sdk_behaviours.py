@@ -22,6 +22,7 @@ DEFAULTS = {
     'duplicate_names': 'allowed',
     'model_workspace': 'default',
     'model_delete_with_versions': 'cascade',
+    'workspace_transitions': 'instant',
 }
 KMS_CIPHERTEXT = re.compile(r'^KMS-ENC:[A-Za-z0-9+/=]+$')
 
@@ -80,6 +81,7 @@ def test_set_returns_whole_map_and_reset_restores_start_values(admin):
     ({'update_fields': 'replace', 'plain_text': 'maybe'}, '"plain_text"', 'honoured, ignored'),
     ({'model_labels_create': None}, '"model_labels_create"', 'upsert, replace, reject_existing'),
     ({'model_delete_with_versions': 'orphan'}, '"model_delete_with_versions"', 'cascade, refuse'),
+    ({'workspace_transitions': 'fast'}, '"workspace_transitions"', 'instant, slow, failing'),
 ])
 def test_invalid_name_or_value_is_400_and_changes_nothing(admin, body, named, allowed):
     admin.set_behaviours(duplicate_names='rejected')
@@ -97,12 +99,14 @@ def test_body_must_be_an_object(admin):
 
 
 def test_serve_in_thread_start_values_survive_reset(make_admin):
-    start = {'page_size': 'capped50', 'update_fields': 'replace', 'model_delete_with_versions': 'refuse'}
+    start = {'page_size': 'capped50', 'update_fields': 'replace', 'model_delete_with_versions': 'refuse',
+             'workspace_transitions': 'slow'}
     with pai_emulator.serve_in_thread(host='127.0.0.1', port=0, behaviours=start) as server:
         admin = make_admin(server.port)
         assert admin.behaviours() == dict(DEFAULTS, **start)
         assert server.state.behaviour('page_size') == 'capped50'
-        admin.set_behaviours(page_size='reject_above50', plain_text='ignored', model_delete_with_versions='cascade')
+        admin.set_behaviours(page_size='reject_above50', plain_text='ignored', model_delete_with_versions='cascade',
+                             workspace_transitions='failing')
         admin.reset()
         assert admin.behaviours() == dict(DEFAULTS, **start)
 
@@ -131,7 +135,8 @@ def test_parse_args_behaviour_flags():
     ('colour=red', 'argument --behaviour: Unknown behaviour "colour". Known behaviours: update_fields (merge, '
                    'replace), model_labels_create (upsert, replace, reject_existing), plain_text (honoured, '
                    'ignored), page_size (max100, capped50, reject_above50), duplicate_names (allowed, rejected), '
-                   'model_workspace (default, required), model_delete_with_versions (cascade, refuse).'),
+                   'model_workspace (default, required), model_delete_with_versions (cascade, refuse), '
+                   'workspace_transitions (instant, slow, failing).'),
     ('plain_text', 'argument --behaviour: expected NAME=VALUE, got "plain_text". Known behaviours: update_fields'),
 ])
 def test_invalid_flag_fails_with_the_allowed_values(capsys, flag, expected):
@@ -144,7 +149,8 @@ def test_invalid_flag_fails_with_the_allowed_values(capsys, flag, expected):
 def test_script_flag_sets_start_values(make_admin):
     process = subprocess.Popen([sys.executable, pai_emulator.__file__, '--port', '0',
                                 '--behaviour', 'plain_text=ignored', '--behaviour', 'model_workspace=required',
-                                '--behaviour', 'model_delete_with_versions=refuse'],
+                                '--behaviour', 'model_delete_with_versions=refuse',
+                                '--behaviour', 'workspace_transitions=failing'],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         lines = []
@@ -154,7 +160,8 @@ def test_script_flag_sets_start_values(make_admin):
         match = re.match(r'^PAI emulator listening on http://127\.0\.0\.1:(\d+)\n$', lines[0] if lines else '')
         assert match, lines
         admin = make_admin(int(match.group(1)))
-        start = dict(DEFAULTS, plain_text='ignored', model_workspace='required', model_delete_with_versions='refuse')
+        start = dict(DEFAULTS, plain_text='ignored', model_workspace='required', model_delete_with_versions='refuse',
+                     workspace_transitions='failing')
         assert admin.behaviours() == start
         admin.set_behaviours(plain_text='honoured', model_delete_with_versions='cascade')
         admin.reset()

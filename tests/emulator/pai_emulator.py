@@ -5,9 +5,10 @@
 
 Standard library only (Python 3.9+). It verifies ACS3-HMAC-SHA256 and legacy ROA ("acs AK:sig")
 signatures, routes by method and path, and implements connections, models (with labels), model versions
-(with labels) and workspace look-ups with the response shapes of the official SDK. Admin endpoints under
-/_emulator/ inspect the request log, reset or seed the state, inject faults and switch between plausible
-behaviours where the real service's behaviour is unknown ("behaviours"). See README.md next to this file.
+(with labels) and workspaces (with their asynchronous status) with the response shapes of the official SDK.
+Admin endpoints under /_emulator/ inspect the request log, reset or seed the state, inject faults and switch
+between plausible behaviours where the real service's behaviour is unknown ("behaviours"). See README.md next
+to this file.
 
     python3 tests/emulator/pai_emulator.py [--host 127.0.0.1] [--port 8765]
                                            [--access-key-id ID] [--access-key-secret SECRET]

@@ -32,6 +32,7 @@ BEHAVIOURS = {
     'duplicate_names': ('allowed', 'rejected'),
     'model_workspace': ('default', 'required'),
     'model_delete_with_versions': ('cascade', 'refuse'),
+    'workspace_transitions': ('instant', 'slow', 'failing'),
 }
 DEFAULT_BEHAVIOURS = {name: values[0] for name, values in BEHAVIOURS.items()}
 PAGE_SIZE_LIMIT = 100  # page_size=max100

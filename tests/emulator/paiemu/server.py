@@ -148,7 +148,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         headers = {}
         try:
             payload = self._call_api(state, req, route, params, entry)
-            payload['RequestId'] = request_id
+            payload['requestId' if 'requestId' in payload else 'RequestId'] = request_id  # ChangeResourceGroup
             entry['status'] = 200
         except DropConnection:
             state.log_request(entry)

@@ -29,7 +29,8 @@ class PaiState:
     """All emulated resources plus credentials, nonces, the request log, queued faults and behaviour switches.
 
     The resources are dicts keyed by id, in creation order: workspaces, connections, models, and
-    model_versions ({ModelId: {VersionName: version}}). Their logic lives in the resource files.
+    model_versions ({ModelId: {VersionName: version}}); deleted_workspaces keeps the names of the workspaces
+    deleted since the last reset reserved. Their logic lives in the resource files.
     """
 
     def __init__(self, access_key_id=DEFAULT_ACCESS_KEY_ID, access_key_secret=DEFAULT_ACCESS_KEY_SECRET,
@@ -47,6 +48,7 @@ class PaiState:
             self.behaviours = dict(self._start_behaviours)
             self.credentials = copy.deepcopy(self._start_credentials)
             self.workspaces, self.connections, self.models, self.model_versions = {}, {}, {}, {}
+            self.deleted_workspaces = {}  # {WorkspaceId: {WorkspaceId, WorkspaceName, GmtDeleteTime}}: names reserved
             self.nonces, self.requests, self.faults = {}, [], []
             self._seq = 0
             self._request_seq = 0
@@ -145,6 +147,7 @@ class PaiState:
         """GET /_emulator/state: every stored field; connection secrets masked unless plain_secrets."""
         return {
             'workspaces': workspaces.dump(self),
+            'deleted_workspaces': workspaces.dump_deleted(self),
             'connections': connections.dump(self, plain_secrets),
             'models': models.dump(self),
             'model_versions': model_versions.dump(self),
