@@ -68,7 +68,11 @@ ACTIONS = {
     "ListModelVersions": ("GET", "/api/v1/models/{ModelId}/versions", "page", "Versions"),
     "CreateModelVersionLabels": ("POST", "/api/v1/models/{ModelId}/versions/{VersionName}/labels", None, None),
     "DeleteModelVersionLabels": ("DELETE", "/api/v1/models/{ModelId}/versions/{VersionName}/labels", None, None),
+    "CreateWorkspace": ("POST", "/api/v1/workspaces", None, None),
     "GetWorkspace": ("GET", "/api/v1/workspaces/{WorkspaceId}", None, None),
+    "UpdateWorkspace": ("PUT", "/api/v1/workspaces/{WorkspaceId}", None, None),
+    "DeleteWorkspace": ("DELETE", "/api/v1/workspaces/{WorkspaceId}", None, None),
+    "ChangeResourceGroup": ("PUT", "/resourcegroups/action/changeresourcegroup", None, None),
     "ListWorkspaces": ("GET", "/api/v1/workspaces", "page", "Workspaces"),
     "GetDefaultWorkspace": ("GET", "/api/v1/defaultWorkspaces", None, None),
 }

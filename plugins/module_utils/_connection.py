@@ -67,6 +67,7 @@ def resource_meta_key(meta):
 
 class Connection(Resource):
     result_key = kind = "connection"
+    plural = "connections"
     id_option = "connection_id"
     id_field = "ConnectionId"
     name_field = "ConnectionName"
@@ -87,15 +88,16 @@ class Connection(Resource):
         Field("secrets", "Secrets", secret=True, normalize=string_map),
     )
 
-    def __init__(self, module):
-        super(Connection, self).__init__(module)
+    def __init__(self, module, params=None):
+        super(Connection, self).__init__(module, params)
         self.plain_secrets = None  # the stored secrets in plain text, once read for an update or re-creation
         self.plain_unavailable = False
 
     def validate(self):
         params = self.params
-        if not params["connection_id"] and not params["workspace_id"]:
-            self.module.fail("workspace_id is required to find a connection by name (or give connection_id)")
+        if not params["connection_id"] and not params["workspace_id"] and not params.get("workspace"):
+            self.module.fail("workspace_id or workspace is required to find a connection by name (or give "
+                             "connection_id)")
         for option in ("configs", "secrets"):
             for key, value in (params[option] or {}).items():
                 if not isinstance(value, str):

@@ -54,7 +54,7 @@ class Model(Resource):
     id_field = "ModelId"
     name_field = "ModelName"
     list_name_filter = "ModelName"
-    child_key = "versions"
+    plural = "models"
     actions = {"get": "GetModel", "list": "ListModels", "create": "CreateModel", "update": "UpdateModel",
                "delete": "DeleteModel", "create_labels": "CreateModelLabels", "delete_labels": "DeleteModelLabels"}
     # user data, returned with its keys as stored (the latest version's specs and metrics included)
@@ -77,8 +77,8 @@ class Model(Resource):
     )
 
     def validate(self):
-        if not self.params.get("model_id") and not self.params.get("workspace_id"):
-            self.module.fail("workspace_id is required to find a model by name (or give model_id)")
+        if not self.params.get("model_id") and not self.params.get("workspace_id") and not self.params.get("workspace"):
+            self.module.fail("workspace_id or workspace is required to find a model by name (or give model_id)")
         name = self.params.get("name")
         if name is not None and not 1 <= len(name) <= 127:
             self.module.fail("name must be 1 to 127 characters long, got %d" % len(name))
@@ -91,8 +91,8 @@ class Model(Resource):
             if not self.params["name"]:
                 self.module.fail("name is required to create a model")
 
-    def child(self):
-        return ModelVersion(self.module, {})
+    def child_kinds(self):
+        return [ModelVersion(self.module, {})]
 
     def present(self, obj):
         """Tags, and the latest version's labels, as key/value maps (the model's labels are the engine's)."""
@@ -103,6 +103,12 @@ class Model(Resource):
         if isinstance(latest, dict) and isinstance(latest.get("Labels"), list):
             obj["LatestVersion"] = dict(latest, Labels=labels_map(latest["Labels"]))
         return super(Model, self).present(obj)
+
+
+def check_model_options(module, params):
+    """A model given by name needs its workspace (the version modules' options)."""
+    if params.get("model_name") and not params.get("workspace_id") and not params.get("workspace"):
+        module.fail("workspace_id or workspace is required with model_name (or give model_id)")
 
 
 def compact_json(value):
@@ -117,6 +123,7 @@ class ModelVersion(Resource):
 
     result_key = "model_version"
     kind = "model version"
+    plural = "versions"
     id_option = "version_name"
     id_field = name_field = "VersionName"
     id_pattern = VERSION_NAME
@@ -145,6 +152,7 @@ class ModelVersion(Resource):
 
     def validate(self):
         params = self.params
+        check_model_options(self.module, params)
         metrics = params.get("metrics")
         if metrics is not None:
             size = len(compact_json(metrics).encode("utf-8"))

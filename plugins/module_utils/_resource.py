@@ -106,14 +106,17 @@ class Field(object):
     replaces the object with ``force``); ``identity`` fields (name, workspace) must agree
     with an object found by id; ``secret`` fields hold values that are masked in every
     output; ``labels`` marks the key/value list written through the label actions
-    instead of the update action; ``to_api`` turns the option value into the API value
-    and ``normalize`` turns an API value into something comparable with ``==``.
+    instead of the update action; ``action`` names the action (a key of the resource's
+    ``actions``) that changes this field alone, instead of the update action (a workspace's
+    resource group); ``to_api`` turns the option value into the API value and
+    ``normalize`` turns an API value into something comparable with ``==``.
     """
 
     def __init__(self, option, api, immutable=False, identity=False, secret=False, labels=False, to_api=None,
-                 normalize=text):
+                 normalize=text, action=None):
         self.option = option
         self.api = api
+        self.action = action
         self.immutable = immutable
         self.identity = identity
         self.secret = secret
@@ -142,6 +145,7 @@ def maybe_applied(error):
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 UPDATE_ROUNDS = 3
 RECOVERY_POLL_CAP = 4.0
+STATUS_POLL_CAP = 10.0
 
 
 class Resource(object):
@@ -168,7 +172,21 @@ class Resource(object):
     # ``parent_options`` maps the parent's options to this module's (to find the parent by name)
     parent = None
     parent_options = {}
-    child_key = None  # result and diff key of the objects living in this one ("versions"), see child()
+    plural = None  # result and diff key of these objects when they live in one being deleted ("versions")
+    # whether an immutable change may replace the object (delete, then create) with ``force``; if not, why
+    replaceable = True
+    not_replaceable_reason = ""
+    # asynchronous objects (a workspace): the API field of their status, the statuses meaning ready and failed;
+    # creates wait until ready and deletes until gone, as the options ``wait`` and ``wait_timeout`` say
+    status_field = None
+    ready_statuses = ()
+    failed_statuses = ()
+    pending_statuses = ()  # an existing object in one of these is waited for too (one in another status is not)
+    # error codes besides the generic ones (HTTP 409, "already exists") that mean a create was refused because
+    # the name is taken, and what to tell the user when no object of the name can be found
+    conflict_codes = ()
+    conflict_hint = ""
+    workspace_scoped = True  # whether the option ``workspace`` (a name) stands for ``workspace_id``
     # "get", "list", "create", "update", "delete" (and "create_labels", "delete_labels") -> action name
     actions = {}
     fields = ()
@@ -201,10 +219,11 @@ class Resource(object):
     def check_current(self, current):
         """Called with the object found (or None) before anything is written."""
 
-    def child(self):
-        """A description of the objects living in this one (a model's versions), or None. Deleting this object
-        deletes them only with ``force``: without it, the task fails naming them."""
-        return None
+    def child_kinds(self):
+        """Descriptions of the kinds of objects living in this one (a model's versions; a workspace's connections
+        and models). Deleting this object deletes them only with ``force``: without it, the task fails naming
+        them, whether the service would delete them along or refuse."""
+        return ()
 
     def differs(self, field, current, desired):
         """Whether the user-set ``field`` needs a change."""
@@ -232,6 +251,14 @@ class Resource(object):
     def after_write(self, obj):
         """Called with the object after it was created or updated (not in check mode)."""
 
+    def from_api(self, obj):
+        """An object as read (by id or in a list), with the API's quirks smoothed for comparison."""
+        return obj
+
+    def action_body(self, field, object_id, value):
+        """The body of the request that changes ``field`` alone (see ``Field.action``)."""
+        raise NotImplementedError(field.action)
+
     def present(self, obj):
         """The object as the module returns it: snake_case keys, user maps kept, secrets masked, labels as a
         map, and the parent's id (a model version's ``model_id``), which the API leaves out."""
@@ -248,6 +275,7 @@ class Resource(object):
             self.validate_identity_options()
             self.validate()
             self.client = self.module.client
+            self.resolve_workspace()
             self.resolve_scope()
             result = self.ensure()
         except PaiError as error:
@@ -270,6 +298,29 @@ class Resource(object):
                 self.module.fail("%s %r is not a %s id: %s" % (resource.id_option, object_id, resource.kind,
                                                                resource.id_rule))
 
+    def resolve_workspace(self, info=False):
+        """The option ``workspace`` (a name) as ``workspace_id``: one list of workspaces by name, exact matches
+        only. No such workspace: nothing to delete with ``state=absent``, an error listing the workspaces
+        otherwise; several: an error listing their ids."""
+        name = self.params.get("workspace")
+        if not self.workspace_scoped or name is None:
+            return
+        query = {"WorkspaceName": name}
+        matches = [item for item in self.client.paginate("ListWorkspaces", query) if item.get("WorkspaceName") == name]
+        if len(matches) == 1:
+            self.params["workspace_id"] = matches[0]["WorkspaceId"]
+            return
+        if not matches and not info and self.params.get("state") == "absent":
+            self.scope = None  # nothing can exist in it
+            self.parent_where = "no workspace named %r" % name
+            return
+        if matches:
+            self.fail("%d workspaces are named %r: %s; give workspace_id instead"
+                      % (len(matches), name, ", ".join(item["WorkspaceId"] for item in matches)))
+        known = ["%s (%s)" % (item.get("WorkspaceName"), item.get("WorkspaceId"))
+                 for item in self.client.paginate("ListWorkspaces", {})]
+        self.fail("no workspace is named %r; the workspaces are: %s" % (name, ", ".join(known) or "none"))
+
     def parent_params(self):
         """The options of this task as the parent's description reads them (``model_name`` as ``name``)."""
         params = dict(self.params)
@@ -280,16 +331,19 @@ class Resource(object):
     def resolve_scope(self):
         """Find the parent (by id: no request; by name: one list) and put its id in every path; ``scope`` is
         None when no parent of that name exists."""
-        if self.parent is None:
+        if self.parent is None or self.scope is None:
             return
         parent = self.parent(self.module, self.parent_params())
         parent.client = self.client
         parent_id = parent.params.get(parent.id_option)
-        if not parent_id:
+        identities = [field for field in parent.fields if field.identity and parent.params.get(field.option)]
+        if not parent_id or identities:
+            # by name; or by id with other identities (a workspace from module_defaults), which must agree
             found = parent.find()
+            parent.check_identity(found)
             if found is None:
                 self.scope = None
-                self.parent_where = "no %s %s" % (parent.kind, parent.where(parent.lookup_body()))
+                self.parent_where = "no %s %s" % (parent.kind, parent_id or parent.where(parent.lookup_body()))
                 return
             parent_id = found[parent.id_field]
         self.scope = parent.path(parent_id)
@@ -326,18 +380,25 @@ class Resource(object):
         """The info module engine: the objects with ``ids`` (one read each) or else every listed
         object, narrowed to the exact ``name`` and to those ``keep`` accepts, then presented."""
         try:
+            if callable(ids):  # ids that need the API (the default workspace)
+                self.client = self.module.client
+                ids = [object_id for object_id in ids() if object_id]
             for object_id in ids or ():
                 if not self.id_pattern.match(object_id):
                     self.module.fail("%r is not a %s id: %s" % (object_id, self.kind, self.id_rule))
             self.validate_identity_options()
             self.client = self.module.client
+            self.resolve_workspace(info=True)
+            if "WorkspaceId" in query and self.params.get("workspace_id"):
+                query["WorkspaceId"] = self.params["workspace_id"]
             self.resolve_scope()
             found = []
             if self.scope is not None and ids:
                 found = [obj for obj in (self.get(object_id) for object_id in ids) if obj is not None]
             elif self.scope is not None:
                 try:
-                    found = list(self.client.paginate(self.actions["list"], query, self.scope or None))
+                    found = [self.from_api(item) for item in self.client.paginate(self.actions["list"], query,
+                                                                                  self.scope or None)]
                 except PaiApiError as error:
                     if not (self.scope and error.is_not_found):
                         raise  # only a parent that does not exist means "nothing to list"
@@ -351,7 +412,7 @@ class Resource(object):
         return dict(self.scope or {}, **{self.id_field: object_id})
 
     def updatable_fields(self):
-        return [field for field in self.fields if not field.immutable and not field.labels]
+        return [field for field in self.fields if not field.immutable and not field.labels and not field.action]
 
     def get(self, object_id, query=None):
         try:
@@ -361,7 +422,7 @@ class Resource(object):
                 return None
             raise
         self.hide_secrets(obj)
-        return obj
+        return self.from_api(obj)
 
     def lookup(self):
         """The API field that finds the object among its siblings without an id (its name), and its option."""
@@ -383,7 +444,7 @@ class Resource(object):
             field = self.id_field
         place = ("workspace %s" % body["WorkspaceId"]) if "WorkspaceId" in body else self.parent_where
         named = "named" if field == self.name_field else "with %s" % option
-        return "%s %r in %s" % (named, body[field], place)
+        return "%s %r%s" % (named, body[field], " in " + place if place else "")
 
     def find_matches(self, body):
         """Objects whose lookup field (the name) equals ``body``'s, in its workspace (the server filter, if
@@ -395,7 +456,7 @@ class Resource(object):
         if self.list_name_filter:
             query[self.list_name_filter] = body[field]
         query.update(self.read_query())
-        matches = [item for item in self.client.paginate(self.actions["list"], query, self.scope or None)
+        matches = [self.from_api(item) for item in self.client.paginate(self.actions["list"], query, self.scope or None)
                    if item.get(field) == body[field]]
         for item in matches:
             self.hide_secrets(item)
@@ -489,14 +550,18 @@ class Resource(object):
         return self.ensure_existing(current, desired)
 
     def ensure_existing(self, current, desired, adopted=False):
+        current = self.await_ready(current, created=adopted)
         changed = [field for field in self.fields if field.api in desired and self.differs(field, current, desired)]
         immutable = [field for field in changed if field.immutable]
-        if immutable and not self.params.get("force"):
+        if immutable and not (self.params.get("force") and self.replaceable):
             reasons = ["%s is %s, wanted %s" % (field.option, self.shown(field, current.get(field.api)),
                                                 self.shown(field, desired[field.api])) for field in immutable]
+            if not self.replaceable:
+                advice = " " + self.not_replaceable_reason
+            else:
+                advice = " Set force=true to delete and re-create it." if "force" in self.params else ""
             self.fail("%s %s cannot be changed in place: %s.%s"
-                      % (self.kind, current[self.id_field], "; ".join(reasons),
-                         " Set force=true to delete and re-create it." if "force" in self.params else ""),
+                      % (self.kind, current[self.id_field], "; ".join(reasons), advice),
                       **{self.result_key: self.present(current)})
         if immutable:
             final = self.replace(current, desired)
@@ -520,36 +585,53 @@ class Resource(object):
 
     def ensure_absent(self, current):
         result = {"changed": current is not None, self.result_key: None}
-        child, children = self.children(current)
-        if children and not self.params.get("force"):
-            self.fail("%s %s still has %d %s%s: %s. Nothing was deleted; delete them first, or set force=true to "
-                      "delete them with it" % (self.kind, current[self.id_field], len(children), child.kind,
-                                               "" if len(children) == 1 else "s", ", ".join(children)))
-        if child is not None and current is not None:
-            result[self.child_key] = children
+        contents = self.contents(current) if current is not None else []
+        found = ["%d %s%s: %s" % (len(items), child.kind, "" if len(items) == 1 else "s",
+                                  ", ".join(child.label(item) for item in items)) for child, items in contents if items]
+        if found and not self.params.get("force"):
+            self.fail("%s %s still has %s. Nothing was deleted; delete them first, or set force=true to delete them "
+                      "with it" % (self.kind, current[self.id_field], "; ".join(found)))
+        for child, items in contents:
+            result[child.plural] = [child.label(item) for item in items]
         if current is not None and not self.module.check_mode:
-            for child_id in children:
-                child.delete({child.id_field: child_id})
-            self.delete(current)
+            self.delete_tree(current, contents)
         if self.module.ansible._diff:
             before = self.diff_view(current)
-            if children:
-                before[self.child_key] = children
+            before.update((child.plural, result[child.plural]) for child, items in contents if items)
             result["diff"] = {"before": before, "after": {}}
         return result
 
-    def children(self, current):
-        """``(description, ids)`` of the objects living in ``current`` (one list, every page), which deleting it
-        would take along on a service that cascades; ``(None, [])`` for a resource without children."""
-        child = self.child()
-        if child is None or current is None:
-            return child, []
-        child.client, child.scope, child.applied = self.client, self.path(current[self.id_field]), self.applied
-        child.parent_where = "%s %s" % (self.kind, current[self.id_field])
-        return child, [item[child.id_field] for item in self.client.paginate(child.actions["list"], {}, child.scope)]
+    def contents(self, current):
+        """``[(description, objects)]``: the objects living in ``current``, one list (every page) per kind. A
+        child kind addressed under this one's path (a model's versions) gets the id in its path, the others
+        (a workspace's connections) in the list query."""
+        contents = []
+        for child in self.child_kinds():
+            child.client, child.applied = self.client, self.applied
+            query = dict(child.read_query())
+            if child.parent is not None:
+                child.scope = self.path(current[self.id_field])
+            else:
+                query[self.id_field] = current[self.id_field]
+            child.parent_where = "%s %s" % (self.kind, current[self.id_field])
+            contents.append((child, list(self.client.paginate(child.actions["list"], query, child.scope or None))))
+        return contents
+
+    def delete_tree(self, current, contents):
+        """Delete what lives in ``current`` (and what lives in that), then ``current``, each confirmed gone."""
+        for child, items in contents:
+            for item in items:
+                child.delete_tree(item, child.contents(item))
+        self.delete(current)
+
+    def label(self, obj):
+        """``name (id)``, or the id when it is the name: how a message names an object."""
+        name = obj.get(self.name_field)
+        return obj[self.id_field] if not name or name == obj[self.id_field] else "%s (%s)" % (name, obj[self.id_field])
 
     def delete(self, current):
-        """Delete ``current`` and read back that it is gone; one already gone counts as deleted."""
+        """Delete ``current`` and read back that it is gone; one already gone counts as deleted. An asynchronous
+        object is waited for until it is gone (or, with ``wait=false``, its deletion only started)."""
         object_id = current[self.id_field]
         for dummy in range(2):
             try:
@@ -561,7 +643,50 @@ class Resource(object):
                     raise
             if self.get(object_id) is None:
                 return
+            if self.status_field:
+                if self.params.get("wait", True):
+                    self.poll(object_id, lambda obj: obj is None, "to be gone")
+                return
         self.fail("%s %s was deleted, but reading it back still finds it" % (self.kind, object_id))
+
+    def await_ready(self, obj, created=True):
+        """An asynchronous object once its status is ready (read again until then, up to ``wait_timeout``); a
+        failed status fails the task. An object the task did not create is waited for only while its status is
+        pending (a disabled one is left as it is). Without a status, or with ``wait=false``, ``obj`` as it is."""
+        if not self.status_field or self.module.check_mode or not self.params.get("wait", True):
+            return obj
+
+        def settled(found):
+            status = None if found is None else found.get(self.status_field)
+            return (found is None or status in self.ready_statuses + self.failed_statuses
+                    or (not created and status not in self.pending_statuses))
+
+        if not settled(obj):
+            obj = self.poll(obj[self.id_field], settled, "to become %s" % self.ready_statuses[0])
+        if obj is None:
+            self.fail("%s disappeared while waiting for it to become ready" % self.kind, changed=True)
+        if obj.get(self.status_field) in self.failed_statuses:
+            self.fail("%s %s has the status %s: PAI could not make it ready"
+                      % (self.kind, obj[self.id_field], obj[self.status_field]), changed=True,
+                      **{self.result_key: self.present(obj)})
+        return obj
+
+    def poll(self, object_id, done, what):
+        """Read the object again, at 1, 2, 4, then every 10 seconds, until ``done(object or None)`` or
+        ``wait_timeout``; returns the last read."""
+        deadline = self.clock() + self.params.get("wait_timeout", 600)
+        delay = 1.0
+        while True:
+            found = self.get(object_id)
+            if done(found):
+                return found
+            if self.clock() + delay > deadline:
+                status = found.get(self.status_field) if found else None
+                self.fail("waited %s seconds for %s %s %s; its status is still %s. It may still change: run the task "
+                          "again later, or raise wait_timeout" % (self.params.get("wait_timeout", 600), self.kind,
+                                                                  object_id, what, status), changed=True)
+            self.sleep(delay)
+            delay = min(delay * 2, STATUS_POLL_CAP)
 
     def reread(self, object_id):
         """The object as the API has it after this task wrote it."""
@@ -581,19 +706,25 @@ class Resource(object):
     def create(self, desired, current=None):
         """Create the object (re-create ``current`` when replacing). Returns ``{"object", "adopted"}``:
         ``adopted`` when the object kept is not the one this request made (a lost answer, a race, a
-        service that refuses a second object of the name)."""
+        service that refuses a second object of the name). An asynchronous object is waited for."""
         body = self.create_body(desired, current)
         if self.module.check_mode:
             return {"object": self.predicted(None, body), "adopted": False}
-        replaced = current[self.id_field] if current else None
+        created = self.send_create(body, current[self.id_field] if current else None)
+        created["object"] = self.await_ready(created["object"])
+        return created
+
+    def send_create(self, body, replaced):
         try:
             answer = self.write(self.actions["create"], body=body)
         except LostAnswer as lost:
             return {"object": self.recover_lost_create(body, replaced, lost.error), "adopted": True}
         except PaiApiError as error:
-            if not error.is_conflict:
+            if not (error.is_conflict or error.code in self.conflict_codes):
                 raise
             matches = self.siblings(body, replaced)
+            if not matches and self.conflict_hint:
+                error.message += " (%s)" % self.conflict_hint
             if len(matches) != 1:
                 raise
             self.module.warn("PAI refused to create a second %s %s (%s); kept the existing %s %s"
@@ -662,8 +793,12 @@ class Resource(object):
         deleted, added and changed keys created; every desired label when ``all_labels``, for a service
         whose label create replaces the whole set)."""
         requests = []
-        if any(not field.labels for field in changed):
+        if any(not field.labels and not field.action for field in changed):
             requests.append((self.actions["update"], None, self.update_body(current, desired)))
+        for field in changed:
+            if field.action:
+                requests.append((self.actions[field.action], None,
+                                 self.action_body(field, current[self.id_field], desired[field.api])))
         for field in self.fields:
             if field.labels and field.api in desired and (field in changed or all_labels):
                 old, new = labels_map(current.get(field.api)), labels_map(desired[field.api])
@@ -683,7 +818,7 @@ class Resource(object):
             if action == self.actions["update"]:
                 expected.update(body)
         for field in self.fields:
-            if field.labels and field.api in desired:
+            if (field.labels or field.action) and field.api in desired:
                 expected[field.api] = desired[field.api]
         return expected
 

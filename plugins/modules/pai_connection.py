@@ -170,6 +170,7 @@ options:
     default: false
 extends_documentation_fragment:
   - alicloud.pai.common
+  - alicloud.pai.workspace
   - alicloud.pai.attributes
 attributes:
   idempotent:
@@ -383,6 +384,7 @@ def main():
             name=dict(type="str", aliases=["connection_name"]),
             connection_id=dict(type="str", aliases=["id"]),
             workspace_id=dict(type="str"),
+            workspace=dict(type="str"),
             connection_type=dict(type="str"),
             accessibility=dict(type="str", choices=["PUBLIC", "PRIVATE"]),
             description=dict(type="str"),
@@ -408,6 +410,7 @@ def main():
             force=dict(type="bool", default=False),
         ),
         required_one_of=[("name", "connection_id")],
+        mutually_exclusive=[("workspace_id", "workspace")],
     )
     Connection(module).run()
 

@@ -51,6 +51,7 @@ options:
     type: str
 extends_documentation_fragment:
   - alicloud.pai.common
+  - alicloud.pai.workspace
   - alicloud.pai.attributes.info_module
 seealso:
   - module: alicloud.pai.pai_connection
@@ -146,6 +147,7 @@ from ansible_collections.alicloud.pai.plugins.module_utils._module import PaiMod
 def main():
     module = PaiModule(dict(
         workspace_id=dict(type="str"),
+        workspace=dict(type="str"),
         connection_ids=dict(type="list", elements="str"),
         name=dict(type="str", aliases=["connection_name"]),
         connection_types=dict(type="list", elements="str"),

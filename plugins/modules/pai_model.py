@@ -102,6 +102,7 @@ options:
     default: false
 extends_documentation_fragment:
   - alicloud.pai.common
+  - alicloud.pai.workspace
   - alicloud.pai.attributes
 attributes:
   idempotent:
@@ -272,6 +273,7 @@ def main():
             name=dict(type="str", aliases=["model_name"]),
             model_id=dict(type="str", aliases=["id"]),
             workspace_id=dict(type="str"),
+            workspace=dict(type="str"),
             accessibility=dict(type="str", choices=["PUBLIC", "PRIVATE"]),
             description=dict(type="str", aliases=["model_description"]),
             model_doc=dict(type="str"),
@@ -287,6 +289,7 @@ def main():
             force=dict(type="bool", default=False),
         ),
         required_one_of=[("name", "model_id")],
+        mutually_exclusive=[("workspace_id", "workspace")],
     )
     Model(module).run()
 

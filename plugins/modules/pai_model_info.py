@@ -66,6 +66,7 @@ options:
     choices: [ASC, DESC]
 extends_documentation_fragment:
   - alicloud.pai.common
+  - alicloud.pai.workspace
   - alicloud.pai.attributes.info_module
 seealso:
   - module: alicloud.pai.pai_model
@@ -170,6 +171,7 @@ from ansible_collections.alicloud.pai.plugins.module_utils._module import PaiMod
 def main():
     module = PaiModule(dict(
         workspace_id=dict(type="str"),
+        workspace=dict(type="str"),
         model_ids=dict(type="list", elements="str"),
         name=dict(type="str", aliases=["model_name"]),
         query=dict(type="str"),

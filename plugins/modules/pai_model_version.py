@@ -12,8 +12,8 @@ description:
   - Manage the versions of a model in the PAI model registry. A version holds the artefact location
     (O(uri)), its format and framework, the specifications for inference and training, metrics, labels and an
     approval status that gates deployment.
-  - The model is given by O(model_id), or by O(model_name) within O(workspace_id) (one more request, a list of the
-    workspace's models by name).
+  - The model is given by O(model_id), or by O(model_name) within O(workspace_id) or O(workspace) (one more
+    request, a list of the workspace's models by name).
   - The version is found by O(version_name) when given (one read). Without O(version_name), the version whose
     O(uri) equals the given one is used, so a pipeline can register an artefact and re-runs change nothing; PAI
     then names a new version itself (V(0.1.0), V(0.2.0), ...) and the result returns the name. If several versions
@@ -36,6 +36,8 @@ options:
   model_id:
     description:
       - The id of the model, for example V(model-rbvg5wzljzjhxsks92). Mutually exclusive with O(model_name).
+      - With O(workspace_id) or O(workspace) too (for example from C(module_defaults)), the model is read once more
+        to check that it is in that workspace; otherwise the task fails before any change.
     type: str
   model_name:
     description:
@@ -45,7 +47,8 @@ options:
     type: str
   workspace_id:
     description:
-      - The workspace of the model named O(model_name). Required with O(model_name).
+      - The workspace of the model. Required with O(model_name) (or O(workspace)); with O(model_id) it must be the
+        model's own.
     type: str
   version_name:
     description:
@@ -137,6 +140,7 @@ options:
     default: false
 extends_documentation_fragment:
   - alicloud.pai.common
+  - alicloud.pai.workspace
   - alicloud.pai.attributes
 attributes:
   idempotent:
@@ -320,6 +324,7 @@ def main():
             model_id=dict(type="str"),
             model_name=dict(type="str"),
             workspace_id=dict(type="str"),
+            workspace=dict(type="str"),
             version_name=dict(type="str"),
             uri=dict(type="str"),
             version_description=dict(type="str", aliases=["description"]),
@@ -341,8 +346,7 @@ def main():
             force=dict(type="bool", default=False),
         ),
         required_one_of=[("model_id", "model_name"), ("version_name", "uri")],
-        mutually_exclusive=[("model_id", "model_name"), ("model_id", "workspace_id")],
-        required_by={"model_name": "workspace_id"},
+        mutually_exclusive=[("model_id", "model_name"), ("workspace_id", "workspace")],
     )
     ModelVersion(module).run()
 

@@ -25,7 +25,9 @@ options:
         their ids.
     type: str
   workspace_id:
-    description: The workspace of the model named O(model_name). Required with O(model_name).
+    description:
+      - The workspace of the model. Required with O(model_name) (or O(workspace)); with O(model_id) it must be the
+        model's own (one more request).
     type: str
   version_name:
     description:
@@ -62,6 +64,7 @@ options:
     choices: [ASC, DESC]
 extends_documentation_fragment:
   - alicloud.pai.common
+  - alicloud.pai.workspace
   - alicloud.pai.attributes.info_module
 seealso:
   - module: alicloud.pai.pai_model_version
@@ -167,7 +170,7 @@ versions:
       type: str
 """
 
-from ansible_collections.alicloud.pai.plugins.module_utils._model import ModelVersion
+from ansible_collections.alicloud.pai.plugins.module_utils._model import ModelVersion, check_model_options
 from ansible_collections.alicloud.pai.plugins.module_utils._module import PaiModule
 from ansible_collections.alicloud.pai.plugins.module_utils._resource import labels_map
 
@@ -178,6 +181,7 @@ def main():
             model_id=dict(type="str"),
             model_name=dict(type="str"),
             workspace_id=dict(type="str"),
+            workspace=dict(type="str"),
             version_name=dict(type="str"),
             approval_status=dict(type="str", choices=["Pending", "Approved", "Rejected"]),
             format_type=dict(type="str"),
@@ -189,10 +193,10 @@ def main():
             order=dict(type="str", choices=["ASC", "DESC"]),
         ),
         required_one_of=[("model_id", "model_name")],
-        mutually_exclusive=[("model_id", "model_name"), ("model_id", "workspace_id")],
-        required_by={"model_name": "workspace_id"},
+        mutually_exclusive=[("model_id", "model_name"), ("workspace_id", "workspace")],
     )
     params = module.params
+    check_model_options(module, params)
     query = {
         "ApprovalStatus": params["approval_status"],
         "FormatType": params["format_type"],
