@@ -329,8 +329,8 @@ class Resource(object):
         return params
 
     def resolve_scope(self):
-        """Find the parent (by id: no request; by name: one list) and put its id in every path; ``scope`` is
-        None when no parent of that name exists."""
+        """Find the parent and put its id in every path: by id alone, no request; by name, one list; by id with
+        other identities (a workspace), one read to check them. ``scope`` is None when no such parent exists."""
         if self.parent is None or self.scope is None:
             return
         parent = self.parent(self.module, self.parent_params())
