@@ -131,6 +131,7 @@ class ModelVersion(Resource):
     id_settable = True
     lookup_field = "Uri"
     parent = Model
+    parent_missing_codes = ("201900002",)
     parent_options = {"name": "model_name"}
     actions = {"get": "GetModelVersion", "list": "ListModelVersions", "create": "CreateModelVersion",
                "update": "UpdateModelVersion", "delete": "DeleteModelVersion",

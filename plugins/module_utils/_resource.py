@@ -182,6 +182,7 @@ class Resource(object):
     ready_statuses = ()
     failed_statuses = ()
     pending_statuses = ()  # an existing object in one of these is waited for too (one in another status is not)
+    parent_missing_codes = ()  # error codes of a read that mean the parent does not exist
     # error codes besides the generic ones (HTTP 409, "already exists") that mean a create was refused because
     # the name is taken, and what to tell the user when no object of the name can be found
     conflict_codes = ()
@@ -310,8 +311,8 @@ class Resource(object):
         if len(matches) == 1:
             self.params["workspace_id"] = matches[0]["WorkspaceId"]
             return
-        if not matches and not info and self.params.get("state") == "absent":
-            self.scope = None  # nothing can exist in it
+        if not matches and not info and (self.params.get("state") == "absent" or self.module.check_mode):
+            self.scope = None  # nothing can exist in it (in check mode, an earlier task may create it)
             self.parent_where = "no workspace named %r" % name
             return
         if matches:
@@ -415,9 +416,14 @@ class Resource(object):
         return [field for field in self.fields if not field.immutable and not field.labels and not field.action]
 
     def get(self, object_id, query=None):
+        """The object, or None when it does not exist; when the service says its parent does not exist (a model
+        version's model), ``scope`` becomes None too."""
         try:
             obj = self.client.call(self.actions["get"], self.path(object_id), query or self.read_query())
         except PaiApiError as error:
+            if error.code in self.parent_missing_codes and not self.applied:
+                self.parent_where = "no %s %s" % (self.parent.kind, ", ".join(self.scope.values()))
+                self.scope = None
             if error.is_not_found:
                 return None
             raise
@@ -456,8 +462,16 @@ class Resource(object):
         if self.list_name_filter:
             query[self.list_name_filter] = body[field]
         query.update(self.read_query())
-        matches = [self.from_api(item) for item in self.client.paginate(self.actions["list"], query, self.scope or None)
-                   if item.get(field) == body[field]]
+        try:
+            matches = [self.from_api(item) for item in self.client.paginate(self.actions["list"], query,
+                                                                           self.scope or None)
+                       if item.get(field) == body[field]]
+        except PaiApiError as error:
+            if error.code not in self.parent_missing_codes or self.applied:
+                raise
+            self.parent_where = "no %s %s" % (self.parent.kind, ", ".join(self.scope.values()))
+            self.scope = None
+            return []
         for item in matches:
             self.hide_secrets(item)
         return matches
@@ -529,11 +543,9 @@ class Resource(object):
         return desired
 
     def ensure(self):
+        current = self.find() if self.scope is not None else None
         if self.scope is None:
-            if self.params["state"] == "absent":
-                return {"changed": False, self.result_key: None}
-            self.fail("%s exists, so the %s cannot be created" % (self.parent_where, self.kind))
-        current = self.find()
+            return self.ensure_without_parent()
         self.check_identity(current)
         self.check_current(current)
         if self.params["state"] == "absent":
@@ -548,6 +560,19 @@ class Resource(object):
                 return self.ensure_existing(created["object"], self.desired(created["object"]), adopted=True)
             return self.finish(None, created["object"], desired)
         return self.ensure_existing(current, desired)
+
+    def ensure_without_parent(self):
+        """The parent (a workspace, a model) does not exist: nothing to delete; nothing can be created in it, except
+        in check mode, where an earlier task of the play may create the parent: the create is predicted."""
+        if self.params["state"] == "absent":
+            return {"changed": False, self.result_key: None}
+        if not self.module.check_mode:
+            self.fail("%s exists, so the %s cannot be created" % (self.parent_where, self.kind))
+        self.check_current(None)
+        self.module.warn("%s exists; check mode predicts the %s as if an earlier task created it, but a real run "
+                         "fails unless one does" % (self.parent_where, self.kind))
+        desired = self.desired(None)
+        return self.finish(None, self.create(desired)["object"], desired)
 
     def ensure_existing(self, current, desired, adopted=False):
         current = self.await_ready(current, created=adopted)
@@ -915,8 +940,8 @@ class Resource(object):
                       % (self.kind, old_id, getattr(error, "message", error), getattr(second, "message", second),
                          self.recreate_recipe(current)), changed=True)
         self.fail("%s %s was deleted to be re-created, but the create failed (%s); the old settings were "
-                  "restored as %s %s (a new id)" % (self.kind, old_id, error.message, self.kind,
-                                                    restored[self.id_field]),
+                  "restored as %s %s%s" % (self.kind, old_id, error.message, self.kind, restored[self.id_field],
+                                           "" if self.id_settable else " (a new id)"),
                   changed=True, **{self.result_key: self.present(restored)})
 
     def recreate_recipe(self, current):

@@ -304,3 +304,24 @@ def test_b_version_lifecycle_under_every_behaviour(api, behaviour):
     assert refused["failed"] and "0.1.0" in refused["msg"]
     assert api.model(model_id=api.model_id, name=None, state="absent", force=True)["changed"]
     assert api.models("resnet50") == [] and api.versions() == {}
+
+
+def test_a_model_id_that_does_not_exist_is_found_out_before_any_write(api):
+    api.admin.clear_requests()
+    present = api.version(model_id="model-doesnotexist", version_name="1.0.0", uri=URI)
+    assert present["failed"] and "no model model-doesnotexist exists" in present["msg"]
+    assert api.writes() == []
+    by_uri = api.version(model_id="model-doesnotexist", uri=URI)
+    assert by_uri["failed"] and "no model model-doesnotexist exists" in by_uri["msg"]
+    absent = api.version(model_id="model-doesnotexist", version_name="1.0.0", state="absent")
+    assert not absent["changed"] and not absent.get("failed")
+    assert api.writes() == []
+
+
+def test_check_mode_predicts_a_version_of_a_model_an_earlier_task_would_create(api):
+    api.admin.clear_requests()
+    result = api.version(check_mode=True, model_name="not-yet", workspace_id=WORKSPACE, **registration())
+    assert result["changed"] and not result.get("failed"), result
+    assert result["model_version"]["uri"] == URI and result["diff"]["before"] == {}
+    assert any("check mode predicts the model version" in warning for warning in result["warnings"])
+    assert api.writes() == []

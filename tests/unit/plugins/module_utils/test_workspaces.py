@@ -200,3 +200,13 @@ def test_a_model_id_with_another_workspace_is_refused(api):
                                                    uri="oss://b/m/"))
     assert result["failed"] and "workspace_id" in result["msg"] and "Nothing was changed" in result["msg"]
     assert api.writes() == []
+
+
+def test_check_mode_predicts_a_connection_in_a_workspace_an_earlier_task_would_create(api):
+    result = api.task(Connection, connection_params(workspace_id=None, workspace="llm_next", name="llm"),
+                      check_mode=True)
+    assert result["changed"] and not result.get("failed"), result
+    assert any("no workspace named 'llm_next' exists" in warning for warning in result["warnings"])
+    assert api.writes() == []
+    info_like = api.task(Connection, connection_params(workspace_id=None, workspace="llm_next", name="llm"))
+    assert info_like["failed"] and "no workspace is named 'llm_next'" in info_like["msg"]
