@@ -689,10 +689,10 @@ class Resource(object):
         if not settled(obj):
             obj = self.poll(obj[self.id_field], settled, "to become %s" % self.ready_statuses[0])
         if obj is None:
-            self.fail("%s disappeared while waiting for it to become ready" % self.kind, changed=True)
+            self.fail("%s disappeared while waiting for it to become ready" % self.kind)
         if obj.get(self.status_field) in self.failed_statuses:
             self.fail("%s %s has the status %s: PAI could not make it ready"
-                      % (self.kind, obj[self.id_field], obj[self.status_field]), changed=True,
+                      % (self.kind, obj[self.id_field], obj[self.status_field]),
                       **{self.result_key: self.present(obj)})
         return obj
 
@@ -709,7 +709,7 @@ class Resource(object):
                 status = found.get(self.status_field) if found else None
                 self.fail("waited %s seconds for %s %s %s; its status is still %s. It may still change: run the task "
                           "again later, or raise wait_timeout" % (self.params.get("wait_timeout", 600), self.kind,
-                                                                  object_id, what, status), changed=True)
+                                                                  object_id, what, status))
             self.sleep(delay)
             delay = min(delay * 2, STATUS_POLL_CAP)
 

@@ -82,17 +82,14 @@ class Workspace(Resource):
             if self.params.get("env_types") is None:
                 self.module.fail("env_types is required to create a workspace: [prod] (basic mode) or [dev, prod] "
                                  "(standard mode)")
-
-    def create_body(self, desired, current=None):
-        """PAI requires a description: an empty one unless given."""
-        body = super(Workspace, self).create_body(desired, current)
-        body.setdefault("Description", "")
-        return body
+            if not self.params.get("description"):
+                self.module.fail("description is required to create a workspace (PAI requires one, at most 80 "
+                                 "characters)")
 
     def predicted(self, current, desired):
         obj = super(Workspace, self).predicted(current, desired)
         if current is None:
-            obj[self.status_field] = "ENABLED" if self.params.get("wait", True) else "CREATING"
+            obj[self.status_field] = "ENABLED" if self.params.get("wait", True) else "INITIALIZING"
         return obj
 
     def from_api(self, obj):

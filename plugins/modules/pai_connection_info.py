@@ -156,7 +156,7 @@ def main():
         tool_call=dict(type="bool"),
         accessibility=dict(type="str", choices=["PUBLIC", "PRIVATE"]),
         creator=dict(type="str"),
-    ))
+    ), mutually_exclusive=[("workspace_id", "workspace")])
     params = module.params
     query = {
         "WorkspaceId": params["workspace_id"],

@@ -185,7 +185,7 @@ def main():
         collections=dict(type="list", elements="str"),
         sort_by=dict(type="str", choices=["GmtCreateTime"]),
         order=dict(type="str", choices=["ASC", "DESC"]),
-    ))
+    ), mutually_exclusive=[("workspace_id", "workspace")])
     params = module.params
     query = {
         "WorkspaceId": params["workspace_id"],

@@ -48,7 +48,9 @@ options:
     description: The name shown in the console. PAI uses O(name) when none is given.
     type: str
   description:
-    description: A description, at most 80 characters. PAI requires one; an empty one is sent when none is given.
+    description:
+      - A description, at most 80 characters. Required to create a workspace (PAI requires one; whether it accepts
+        an empty one is not documented).
     type: str
   env_types:
     description:
@@ -109,6 +111,7 @@ EXAMPLES = r"""
 - name: A staging workspace, returned without waiting for it
   alicloud.pai.pai_workspace:
     name: llm_staging
+    description: Staging of the LLM platform
     env_types: [prod]
     wait: false
 

@@ -76,7 +76,7 @@ DASHSCOPE_CREDENTIAL_TYPE = {
 GUIDE_PLAYBOOK = 'pai.yml'
 
 # Changed tasks of one run on an empty workspace.
-EXPECTED_CHANGED = {'connections.yml': 2, 'models.yml': 1, 'model_versions.yml': 3, GUIDE_PLAYBOOK: 2}
+EXPECTED_CHANGED = {'connections.yml': 2, 'models.yml': 1, 'model_versions.yml': 3, 'workspaces.yml': 3, GUIDE_PLAYBOOK: 2}
 
 # Playbooks that cannot run as an AWX job with the documented credential type, and why. A fix makes the
 # xfail(strict) tests below pass and so fail: then remove the entry.
@@ -378,8 +378,10 @@ def test_check_job_predicts_changes_and_writes_nothing(awx_jobs, playbook):
     assert job.rc == 0 and job.status == 'successful', job.describe()
     assert job.changed() == EXPECTED_CHANGED[playbook], job.describe()
     for result in job.changed_results():
-        diff = result['res'].get('diff')
-        assert diff and 'before' in diff and 'after' in diff, 'changed task %r has no diff (Show Changes is on)' % result['task']
+        res = result['res']  # a loop task has a diff per changed item
+        diffs = [item.get('diff') for item in res['results'] if item.get('changed')] if 'results' in res else [res.get('diff')]
+        assert diffs and all(diff and 'before' in diff and 'after' in diff for diff in diffs), \
+            'changed task %r has no diff (Show Changes is on)' % result['task']
     assert job.requests, 'the check job sent no request to the emulator'
     assert not job.writes(), 'the check job changed something: %s' % job.writes()
 
