@@ -104,6 +104,7 @@ extends_documentation_fragment:
   - alicloud.pai.common
   - alicloud.pai.workspace
   - alicloud.pai.attributes
+  - alicloud.pai.attributes.actiongroup_pai
 attributes:
   idempotent:
     description: When run twice in a row with the same options, the second run reports no change.

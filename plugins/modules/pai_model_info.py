@@ -68,6 +68,7 @@ extends_documentation_fragment:
   - alicloud.pai.common
   - alicloud.pai.workspace
   - alicloud.pai.attributes.info_module
+  - alicloud.pai.attributes.actiongroup_pai
 seealso:
   - module: alicloud.pai.pai_model
 """

@@ -54,6 +54,7 @@ options:
 extends_documentation_fragment:
   - alicloud.pai.common
   - alicloud.pai.attributes.info_module
+  - alicloud.pai.attributes.actiongroup_pai
 seealso:
   - module: alicloud.pai.pai_workspace
 """
