@@ -1,7 +1,7 @@
-# alicloud.pai — developer and CI entry points.
-# All logic lives in tests/utils/ci.py (standard library only); see `make help`.
-# Everything is installed by these targets: .venv (Python 3.12, current tools), .venv-oldest (Python 3.11,
-# the oldest supported ansible-core) and the get-pip stand-in ansible-test needs on this offline machine.
+# alicloud.pai — developer and CI entry points; see `make help` and docs/docsite/rst/guide_contributing.rst.
+# `make setup` creates .venv (Python 3.12: ansible-core, nox, antsibull-nox, the test tools) and build/python (links to
+# the real interpreters). Most targets run nox sessions (noxfile.py, antsibull-nox.toml), each in its own venv under
+# .nox/; tests/utils/ci.py runs them and the steps nox does not, and prints the summary with counts.
 
 # Any Python 3.9+ runs the driver; it finds the 3.12 and 3.11 interpreters for the venvs itself.
 PYTHON ?= $(shell for p in python3.12 python3 python; do \
@@ -11,7 +11,7 @@ PORT ?= 8765
 
 .DEFAULT_GOAL := help
 .PHONY: help test setup sanity units integration conformance lint ansible-lint docs-lint changelog-lint build oldest \
-	docs docs-check ee module-docs awx acceptance emulator demo clean
+	docs docs-check ee module-docs awx acceptance emulator demo clean nox-list
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -19,34 +19,34 @@ help: ## Show this help
 test: ## Everything CI runs, fail-fast, with a summary at the end
 	@$(CI_PY) test
 
-setup: ## Create .venv/.venv-oldest, python links and get-pip stand-ins (idempotent)
+setup: ## Create .venv and the interpreter links in build/python (idempotent)
 	@$(CI_PY) setup
 
-sanity: ## ansible-test sanity on Python 3.9-3.13 (no ignore entries allowed)
+sanity: ## nox -e ansible-test-sanity: ansible-test sanity --venv on Python 3.9-3.13 (no ignore entries allowed)
 	@$(CI_PY) sanity
 
-units: ## ansible-test units on Python 3.9-3.13
+units: ## nox -e ansible-test-units: ansible-test units --venv on Python 3.9-3.13
 	@$(CI_PY) units
 
-integration: ## ansible-test integration (Python 3.12) against the emulator (TARGETS="a b" for some)
+integration: ## nox -e ansible-test-integration: against a fresh emulator (TARGETS="a b" for some targets)
 	@$(CI_PY) integration
 
 conformance: ## Official-SDK conformance tests against the emulator (pytest)
 	@$(CI_PY) conformance
 
-lint: ## ansible-lint (production), antsibull-docs lint, antsibull-changelog lint
+lint: ## nox -e lint extra-checks ansible-lint docs-check changelog-lint
 	@$(CI_PY) lint
 
-ansible-lint: ## ansible-lint --profile production --offline
+ansible-lint: ## nox -e ansible-lint (production profile, offline)
 	@$(CI_PY) ansible-lint
 
-docs-lint: ## antsibull-docs lint-collection-docs --plugin-docs
+docs-lint: ## nox -e docs-check: antsibull-docs lint-collection-docs with plugin docs and references
 	@$(CI_PY) docs-lint
 
-changelog-lint: ## antsibull-changelog lint
+changelog-lint: ## nox -e changelog-lint
 	@$(CI_PY) changelog-lint
 
-build: ## ansible-galaxy collection build + install, ansible-builder introspect, galaxy-importer
+build: ## nox -e build-import-check: ansible-galaxy collection build + galaxy-importer
 	@$(CI_PY) build
 
 docs: ## Regenerate the module reference pages in docs/modules (antsibull-docs), then docs-lint
@@ -67,14 +67,19 @@ awx: ## examples/*.yml as AWX jobs (ansible-runner): check+diff, run, run again;
 acceptance: ## Acceptance lifecycle + behaviour probe: a real account when PAI_WORKSPACE_ID is set, else the emulator
 	@$(CI_PY) acceptance
 
-oldest: ## units + integration with the oldest supported ansible-core (2.15, Python 3.11)
+oldest: ## nox -e ansible-test-units-2.15 ansible-test-integration-2.15 (the oldest supported ansible-core)
 	@$(CI_PY) oldest
 
 emulator: ## Run the PAI emulator in the foreground on 127.0.0.1:8765 (PORT=... to change)
-	@$(CI_PY) emulator --port $(PORT)
+	@echo "Starting the PAI emulator on 127.0.0.1:$(PORT) (Ctrl-C stops it)."
+	@echo "Key pair: emulator-access-key-id / emulator-access-key-secret, workspace 10001"
+	@$(if $(wildcard .venv/bin/python),.venv/bin/python,$(PYTHON)) tests/emulator/pai_emulator.py --host 127.0.0.1 --port $(PORT)
 
 demo: ## Run examples/*.yml against a fresh emulator: check+diff, apply, re-apply (changed=0)
 	@$(CI_PY) demo
 
-clean: ## Remove .venv, .venv-oldest, build/ and test output
+clean: ## Remove .venv, .nox, build/ and test output
 	@$(CI_PY) clean
+
+nox-list: ## List the nox sessions (after make setup: .venv/bin/nox -e NAME runs one)
+	@.venv/bin/nox -l

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import functools
 import glob
 import hashlib
 import json
@@ -55,13 +56,15 @@ VERBOSE = _flag('VERBOSE')
 KEEP_GOING = _flag('KEEP_GOING')  # run the remaining steps after a failed one (the run still fails)
 PARALLEL = _flag('PARALLEL', '1')  # 0: the oldest-core steps run last instead of beside the main integration tests
 
-# pip's chatter, hidden from the terminal (it stays in build/logs/*.log) unless VERBOSE=1.
+# pip's chatter and docker's, hidden from the terminal (it stays in build/logs/*.log) unless VERBOSE=1.
 NOISE = re.compile(
     r"^\s*(WARNING: Location '.*' is ignored|Looking in (indexes|links):|Collecting |Downloading |Using cached |"
     r"Requirement already satisfied|Installing collected packages|Successfully installed|Attempting uninstall|"
     r"Found existing installation|Uninstalling |Successfully uninstalled|Processing /|Obtaining |Building wheel|"
     r"Created wheel|Stored in directory|Preparing metadata|Getting requirements|Installing build dependencies|"
-    r"Building wheels for|Running setup.py|Using legacy|[\u2501\u2578\u257a ]+ [\d.]+/[\d.]+ [kMG]?B)")
+    r"Building wheels for|Running setup.py|Using legacy|[\u2501\u2578\u257a ]+ [\d.]+/[\d.]+ [kMG]?B|"
+    # `ansible-test env` (antsibull-nox runs it first) asks the docker CLI, and there is no engine
+    r'>>> Standard (Error|Output)|\{"ID":""|Cannot connect to the Docker daemon)')
 
 
 class StepFailed(Exception):
@@ -237,13 +240,6 @@ def tool(name):
     return os.path.join(VENV, 'bin', name)
 
 
-def collection_files():
-    """Relative paths of the checkout's files (tracked or new, not ignored)."""
-    output = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], cwd=ROOT, stdin=subprocess.DEVNULL,
-                            capture_output=True, check=True).stdout.decode('utf-8', 'surrogateescape')
-    return sorted(name for name in set(output.split('\0')) if name and os.path.lexists(os.path.join(ROOT, name)))
-
-
 def collections_path_for_checkout():
     """A collections path whose ``ansible_collections/alicloud/pai`` links to this checkout (ansible-playbook accepts
     the link). It lives outside the checkout, so nothing walking the checkout meets a link back to it."""
@@ -345,28 +341,17 @@ FORBIDDEN_IN_TARBALL = re.compile(r'(^|/)(\.git|\.ci|\.nox|\.venv[^/]*|build|\.a
                                   r'^tests/output/|^tests/integration/(inventory|integration_config\.yml|cloud-config-)|\.tar\.gz$|\.pyc$')
 
 
-def collection_tarball(log):
-    """The tarball in build/dist, built again when the checkout's files changed since it was; for the suites that
-    install the collection (``PAI_COLLECTION_TARBALL``). Fails on files that galaxy.yml's build_ignore should keep out."""
-    digest = hashlib.sha256()
-    for name in collection_files():
-        info = os.lstat(os.path.join(ROOT, name))
-        digest.update(f'{name}\0{info.st_size}\0{info.st_mtime_ns}\n'.encode('utf-8', 'surrogateescape'))
-    fingerprint, pattern = os.path.join(DIST, '.collection-files'), os.path.join(DIST, 'alicloud-pai-*.tar.gz')
-    if len(glob.glob(pattern)) == 1 and os.path.exists(fingerprint):
-        with open(fingerprint, encoding='utf-8') as handle:
-            if handle.read() == digest.hexdigest():
-                say(f'using {rel(glob.glob(pattern)[0])} (built from the current files)')
-                return glob.glob(pattern)[0]
+@functools.lru_cache(maxsize=None)
+def collection_tarball():
+    """The collection built from the checkout into build/dist (once per run), for the suites that install it
+    (``PAI_COLLECTION_TARBALL``). Fails on files that galaxy.yml's build_ignore should keep out."""
     remove(DIST)
-    run([tool('ansible-galaxy'), 'collection', 'build', '--output-path', DIST, ROOT], env=tool_env(), log=log)
-    tarball = glob.glob(pattern)[0]
+    run([tool('ansible-galaxy'), 'collection', 'build', '--output-path', DIST, ROOT], env=tool_env(), log=os.path.join(LOGS, 'tarball.log'))
+    tarball = glob.glob(os.path.join(DIST, 'alicloud-pai-*.tar.gz'))[0]
     with tarfile.open(tarball) as archive:
         leaked = [name for name in archive.getnames() if FORBIDDEN_IN_TARBALL.search(name)]
     if leaked:
         raise StepFailed('the tarball contains files that build_ignore should exclude: ' + ', '.join(leaked[:20]))
-    with open(fingerprint, 'w', encoding='utf-8') as handle:
-        handle.write(digest.hexdigest())
     return tarball
 
 
@@ -379,7 +364,7 @@ def pytest_step(name, paths, collection=False):
         for path in (junit, base):
             remove(path)
             os.makedirs(os.path.dirname(path), exist_ok=True)
-        env = tool_env(PAI_COLLECTION_TARBALL=collection_tarball(log)) if collection else tool_env()
+        env = tool_env(PAI_COLLECTION_TARBALL=collection_tarball()) if collection else tool_env()
         returncode, output = run([tool('python'), '-m', 'pytest', *paths, '-p', 'no:cacheprovider', '-ra', '--junit-xml', junit,
                                   '--basetemp', base], env=env, log=log, check=False)
         passed, failed, skipped = count_cases(ET.parse(junit).getroot()) if os.path.exists(junit) else (0, 0, 0)
