@@ -56,10 +56,15 @@ def cache_get_pip_standins():
     machine cannot reach: put tests/utils/get_pip_standin.py there for the pip pin of every ansible-test under .nox."""
     cache = os.path.expanduser('~/.ansible/test/cache')
     os.makedirs(cache, exist_ok=True)
+    with open(os.path.join(ROOT, 'tests', 'utils', 'get_pip_standin.py'), encoding='utf-8') as handle:
+        standin = handle.read()
     for path in glob.glob(os.path.join(ROOT, '.nox', '*', 'lib', 'python*', 'site-packages', 'ansible_test', '_internal', 'python_requirements.py')):
         with open(path, encoding='utf-8') as handle:
             for pin in re.findall(r"\bpip='(\d+(?:\.\d+)*)'", handle.read()):
-                shutil.copyfile(os.path.join(ROOT, 'tests', 'utils', 'get_pip_standin.py'), os.path.join(cache, f"get_pip_{pin.replace('.', '_')}.py"))
+                target = os.path.join(cache, f"get_pip_{pin.replace('.', '_')}.py")
+                with open(target + f'.{os.getpid()}', 'w', encoding='utf-8') as out:  # replaced in one step: two sessions may run at once
+                    out.write(standin)
+                os.replace(target + f'.{os.getpid()}', target)
 
 
 def no_sanity_ignores():
