@@ -5,8 +5,8 @@
 
 ansible-test creates its virtual environments without pip and then runs a ``get-pip`` script that it
 downloads from a host this machine cannot reach, unless a copy is cached at
-``~/.ansible/test/cache/get_pip_<version>.py``. ``make setup`` (``tests/utils/ci.py``) copies this file
-to that cache path for every pip version pinned by the installed ansible-core releases.
+``~/.ansible/test/cache/get_pip_<version>.py``. The ansible-test sessions of ``noxfile.py`` copy this file
+to that cache path for every pip version pinned by the ansible-core releases installed under ``.nox/``.
 
 It bootstraps pip with the standard library's ``ensurepip`` and then runs
 ``python -m pip install --upgrade <arguments>``, where the arguments are those ansible-test passes to
