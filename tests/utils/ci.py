@@ -276,7 +276,7 @@ def count_ansible_test(output):
     if sanity:
         match = re.search(r'The (\d+) sanity test\(s\) listed below \(out of \d+\) failed', output)
         failed = int(match.group(1)) if match else 0
-        return sanity - failed, failed, len(re.findall(r'^WARNING: Skipping sanity test ', output, re.M))
+        return sanity - failed, failed, len(set(re.findall(r'^WARNING: Skipping sanity test .*', output, re.M)))  # repeated at the end
     totals = {'passed': 0, 'failed': 0, 'skipped': 0}
     for line in re.findall(r'^=+ (\d+ .*) in [\d.]+s.* =+$', output, re.M):
         for number, word in re.findall(r'(\d+) (\w+)', line):
