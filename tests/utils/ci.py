@@ -4,10 +4,9 @@
 """``make test``: every CI step in order, fail-fast, with a summary table and one ``N passed, N failed`` line.
 
 Every other command runs one step after a quick, idempotent set-up. Most steps are nox sessions (``noxfile.py``,
-``antsibull-nox.toml``); they are counted from antsibull-nox's junit report or from ansible-test's output. This file
-keeps what nothing else does here: the interpreter links and .venv, the steps that use the emulator or the built
-collection (pytest suites, acceptance, demo), the docs/modules pages, the oldest-core lane and the summary.
-docs/docsite/rst/guide_contributing.rst explains how to run each part and why it lives where it does.
+``antsibull-nox.toml``). This file keeps what nothing else does here: the interpreter links and .venv, the suites that
+use the emulator or the built collection, docs/modules, acceptance, the demo, the oldest-core lane and the summary
+(docs/docsite/rst/guide_contributing.rst says why).
 """
 
 from __future__ import annotations
@@ -113,8 +112,7 @@ def rel(path):
 
 
 def run(cmd, env=None, log=None, check=True):
-    """Run a command in the checkout, stream its output (minus pip noise) into the terminal and ``log``; return
-    ``(returncode, output)``."""
+    """Run a command in the checkout, output (minus noise) to the terminal and ``log``; ``(returncode, output)``."""
     say(f"$ {' '.join(cmd)}")
     lines = []
     with open(log or os.devnull, 'a', encoding='utf-8') as log_file:
@@ -241,8 +239,7 @@ def tool(name):
 
 
 def collections_path_for_checkout():
-    """A collections path whose ``ansible_collections/alicloud/pai`` links to this checkout (ansible-playbook accepts
-    the link). It lives outside the checkout, so nothing walking the checkout meets a link back to it."""
+    """A collections path outside the checkout whose ``ansible_collections/alicloud/pai`` links to the checkout."""
     path = os.path.join(WORK, 'collections')
     link = os.path.join(path, 'ansible_collections', *COLLECTION.split('.'))
     if not (os.path.islink(link) and os.readlink(link) == ROOT):
@@ -270,8 +267,7 @@ def count_cases(element):
 
 
 def count_ansible_test(output):
-    """``(passed, failed, skipped)`` from ansible-test's output: sanity tests, pytest's closing lines of the unit tests
-    (one per Python), integration targets."""
+    """``(passed, failed, skipped)`` of ansible-test: sanity tests, unit tests (pytest's closing lines), targets."""
     sanity = len(re.findall(r'^Running sanity test ', output, re.M))
     if sanity:
         match = re.search(r'The (\d+) sanity test\(s\) listed below \(out of \d+\) failed', output)
@@ -356,8 +352,7 @@ def collection_tarball():
 
 
 def pytest_step(name, paths, collection=False):
-    """A step that runs pytest on ``paths`` in .venv, counted from its junit report; ``collection``: the suite installs
-    the built collection itself."""
+    """A step: pytest on ``paths`` in .venv, counted from its junit report (``collection``: give it the tarball)."""
 
     def step_pytest(step):
         junit, base, log = os.path.join(BUILD, 'junit', name + '.xml'), os.path.join(BUILD, 'pytest', name), os.path.join(LOGS, name + '.log')
@@ -506,7 +501,7 @@ class OldestLane:
                 stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
 
     def collect(self, step):
-        """Step: wait for the child, print its output (once) and take over its result for ``step``."""
+        """Step: wait for the child, print its output (once), take over its result for ``step``."""
         if self.results is None:
             if self.process.poll() is None:
                 say('(waiting for the oldest-core steps running in the background)')
@@ -568,8 +563,7 @@ def summary(steps, elapsed, overlapped):
 
 
 def run_all(plan, lane_report=None):
-    """Run the steps of ``plan`` fail-fast (KEEP_GOING=1: all of them) and print the summary (``lane_report``: write
-    the results there instead); return the exit code."""
+    """Run ``plan`` fail-fast (KEEP_GOING=1: all of it), print the summary or write ``lane_report``; the exit code."""
     started, steps = time.monotonic(), [Step(*entry) for entry in plan]
     lane = OldestLane() if PARALLEL and {'integration', 'oldest-units'} <= {step.key for step in steps} else None
     code = 0
