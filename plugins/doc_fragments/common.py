@@ -112,13 +112,15 @@ options:
     type: str
   sts_region:
     description:
-      - The region whose STS endpoint assumes roles (C(sts.<region>.aliyuncs.com)); the central
+      - The region whose STS endpoint assumes roles (C(sts.<region>.aliyuncs.com), or C(sts-vpc.<region>.aliyuncs.com)
+        when E(ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED) is V(true), as the ACK RRSA webhook sets it); the central
         C(sts.aliyuncs.com) when unset and E(ALIBABA_CLOUD_STS_REGION) is not set either.
     type: str
   sts_endpoint:
     description:
       - The STS endpoint, as a host name (HTTPS) or a full URL, for example the local emulator's. Overrides
         O(sts_region).
+      - When unset, E(ALIBABA_CLOUD_STS_ENDPOINT) is used (the ACK RRSA webhook sets it).
     type: str
   validate_certs:
     description:

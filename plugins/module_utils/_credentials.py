@@ -53,6 +53,7 @@ ENVIRONMENT = {
     "ecs_role_name": ("ALIBABA_CLOUD_ECS_METADATA", "ALICLOUD_ECS_ROLE_NAME"),
     "credentials_uri": ("ALIBABA_CLOUD_CREDENTIALS_URI", "ALICLOUD_CREDENTIALS_URI"),
     "sts_region": ("ALIBABA_CLOUD_STS_REGION",),
+    "sts_endpoint": ("ALIBABA_CLOUD_STS_ENDPOINT",),
     "role_arn": ("ALICLOUD_ASSUME_ROLE_ARN",),
     "session_name": ("ALICLOUD_ASSUME_ROLE_SESSION_NAME",),
     "external_id": ("ALIBABA_CLOUD_EXTERNAL_ID",),
@@ -202,11 +203,14 @@ class Providers(object):
     # -- STS -----------------------------------------------------------------------------------------
 
     def sts_url(self, region=None):
-        endpoint = self.options.get("sts_endpoint")
+        endpoint = setting(self.options, self.environ, "sts_endpoint")
         if endpoint:
             return (endpoint if "://" in endpoint else "https://" + endpoint).rstrip("/") + "/"
         region = setting(self.options, self.environ, "sts_region") or region
-        return "https://%s/" % ("sts.%s.aliyuncs.com" % region if region else "sts.aliyuncs.com")
+        if not region:
+            return "https://sts.aliyuncs.com/"
+        vpc = truthy(self.environ.get("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED"))
+        return "https://sts%s.%s.aliyuncs.com/" % ("-vpc" if vpc else "", region)
 
     def sts_answer(self, source, step, response):
         try:

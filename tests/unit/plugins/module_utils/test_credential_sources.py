@@ -296,3 +296,14 @@ def test_the_cli_profile_can_be_switched_off_as_in_the_official_chain(home):
         resolve({}, {"ALIBABA_CLOUD_CLI_PROFILE_DISABLED": "true"}, StubSession())
     assert resolve({}, {}, StubSession())[0].access_key_id == "prof-id"
     assert os.path.isfile(os.path.join(str(home), ".aliyun", "config.json"))
+
+
+def test_the_sts_endpoint_the_rrsa_webhook_injects_is_used(tmp_path):
+    environ = dict(oidc_environ(tmp_path), ALIBABA_CLOUD_STS_ENDPOINT="sts-vpc.cn-beijing.aliyuncs.com")
+    session = StubSession()
+    resolve({}, environ, session)
+    assert session.sent[0]["url"] == "https://sts-vpc.cn-beijing.aliyuncs.com/"
+    environ = dict(oidc_environ(tmp_path), ALIBABA_CLOUD_STS_REGION="cn-beijing", ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED="true")
+    session = StubSession()
+    resolve({}, environ, session)
+    assert session.sent[0]["url"] == "https://sts-vpc.cn-beijing.aliyuncs.com/"
