@@ -314,9 +314,9 @@ class Providers(object):
                 self.fail(source, "discovering the instance RAM role", "HTTP %s, no role attached to the instance"
                           % response.status_code)
         step = "reading the credentials of the instance RAM role %s" % role_name
-        return self.metadata_credentials("the ECS instance RAM role %s" % role_name, step,
-                                         self.send(source, step, "GET", path + role_name, headers=headers,
-                                                   timeout=timeout))
+        source = "the ECS instance RAM role %s (%s)" % (role_name, source)
+        return self.metadata_credentials(source, step, self.send(source, step, "GET", path + role_name,
+                                                                 headers=headers, timeout=timeout))
 
     def v1_allowed(self):
         allowed = self.options.get("ecs_metadata_v1_fallback")
@@ -470,7 +470,8 @@ def resolve(options, environ=None, session=None):
     if role:
         role = role_settings(dict(role, sts_region=setting(options, environ, "sts_region")), "assume_role")
         credentials = providers.assume_role(credentials, role, None)
-    if profile is None and not region and not endpoint:
+    if profile is None and not region and not endpoint and (
+            options.get("profile") or not truthy(environ.get("ALIBABA_CLOUD_CLI_PROFILE_DISABLED"))):
         profile = load_profile(options, environ)  # for its region
     if profile and not region:
         region = profile.get("region_id")

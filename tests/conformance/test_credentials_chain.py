@@ -316,7 +316,7 @@ def test_ecs_role_same_pair(emulator, admin, pai_works, monkeypatch, mode, role_
     records = issued(admin)
     assert len(records) == 1
     sdk.assert_identity(records[mine.access_key_id], sdk.SDK_IDENTITIES['ecs_ram_role'])
-    assert mine.source == 'the ECS instance RAM role %s' % ECS_ROLE
+    assert mine.source.startswith('the ECS instance RAM role %s (' % ECS_ROLE)
     assert pai_works(mine.access_key_id, mine.access_key_secret, mine.security_token) is True
 
 

@@ -193,7 +193,8 @@ def metadata_session(token=True, role="EcsRole"):
 def test_the_instance_role_is_discovered_with_an_imdsv2_token():
     session = metadata_session()
     credentials, dummy, dummy = resolve(dict(METADATA, ecs_role=True), {}, session)
-    assert credentials.access_key_id == "STS.ecs" and credentials.source == "the ECS instance RAM role EcsRole"
+    assert credentials.access_key_id == "STS.ecs" and credentials.source == (
+        "the ECS instance RAM role EcsRole (the ecs_role/ecs_role_name options)")
     assert [entry["method"] for entry in session.sent] == ["PUT", "GET", "GET"]
     assert session.sent[0]["headers"] == {"X-aliyun-ecs-metadata-token-ttl-seconds": "21600"}
     assert all(entry["headers"] == {"X-aliyun-ecs-metadata-token": "imds-token-1"} for entry in session.sent[1:])
@@ -307,3 +308,14 @@ def test_the_sts_endpoint_the_rrsa_webhook_injects_is_used(tmp_path):
     session = StubSession()
     resolve({}, environ, session)
     assert session.sent[0]["url"] == "https://sts-vpc.cn-beijing.aliyuncs.com/"
+
+
+def test_a_disabled_cli_profile_is_not_read_for_its_region_either(home):
+    path = os.path.join(str(home), ".aliyun", "config.json")
+    os.makedirs(os.path.dirname(path))
+    with open(path, "w") as handle:
+        handle.write("{not json")
+    environ = {"ALIBABA_CLOUD_ACCESS_KEY_ID": "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "s",
+               "ALIBABA_CLOUD_CLI_PROFILE_DISABLED": "true"}
+    credentials, region, endpoint = resolve({}, environ, StubSession())
+    assert credentials.source == "the environment" and region is None and endpoint is None
