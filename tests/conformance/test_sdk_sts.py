@@ -10,7 +10,6 @@ SDK_IDENTITIES records the identity (as GET /_emulator/sts shows it) that alibab
 for each source; the collection's own credential providers must yield the same ones.
 """
 
-import atexit
 import base64
 import datetime
 import http.client
@@ -30,28 +29,8 @@ import pytest
 
 from conftest import ACCESS_KEY_ID, ACCESS_KEY_SECRET, RawApi, pai_emulator
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ['ALIBABA_CLOUD_ECS_METADATA_DISABLED'] = 'true'  # never probe 100.100.100.200 (read at import time)
 
-
-def _collection_path():
-    """A temporary directory holding ansible_collections/alicloud/pai -> the repository root."""
-    top = tempfile.mkdtemp(prefix='pai-conformance-sts-')
-    namespace = os.path.join(top, 'ansible_collections', 'alicloud')
-    os.makedirs(namespace)
-    link = os.path.join(namespace, 'pai')
-    os.symlink(REPO_ROOT, link)
-
-    def cleanup():
-        if os.path.islink(link):
-            os.unlink(link)  # never walk into the repository
-        shutil.rmtree(top, ignore_errors=True)
-
-    atexit.register(cleanup)
-    return top
-
-
-sys.path.insert(0, _collection_path())
 
 from ansible_collections.alicloud.pai.plugins.module_utils._sts import (  # noqa: E402
     rpc_signature,
