@@ -37,7 +37,8 @@ options:
   profile:
     description:
       - The profile to read from the Alibaba Cloud CLI configuration file (C(~/.aliyun/config.json)).
-        Profiles of mode C(AK) and C(StsToken) are supported.
+        Profiles of mode C(AK), C(StsToken), C(RamRoleArn), C(ChainableRamRoleArn) (following C(source_profile),
+        without cycles), C(EcsRamRole) and C(OIDC) are supported; other modes fail naming the mode.
       - When unset, E(ALIBABA_CLOUD_PROFILE) or the legacy E(ALICLOUD_PROFILE) is used, else the file's C(current) profile.
       - The profile is read when neither the options nor the environment give an access key pair (the pair, and
         the C(sts_token) of an C(StsToken) profile, then come from it), or when no region and no endpoint are given
@@ -53,6 +54,73 @@ options:
       - The API endpoint, as a host name (HTTPS is used) or a full URL such as V(http://127.0.0.1:8765) for the
         local emulator. Overrides the endpoint derived from O(region).
       - When unset, E(ALIBABA_CLOUD_ENDPOINT_AIWORKSPACE) or E(AIWORKSPACE_ENDPOINT) is used.
+    type: str
+  assume_role:
+    description:
+      - Assume this RAM role with the credentials found by the other settings (any source), and sign with the
+        role's temporary credentials. Costs one STS request per task (no credentials are cached between tasks).
+      - When unset, E(ALICLOUD_ASSUME_ROLE_ARN) (with E(ALICLOUD_ASSUME_ROLE_SESSION_NAME) and
+        E(ALIBABA_CLOUD_EXTERNAL_ID)) assumes a role the same way. E(ALIBABA_CLOUD_ROLE_ARN) does not; as in the
+        official SDK chain, it is only used with OIDC.
+    type: dict
+    suboptions:
+      role_arn:
+        description: The role, V(acs:ram::<account id>:role/<role name>).
+        type: str
+        required: true
+      session_name:
+        description: The session name shown in ActionTrail, 2 to 64 letters, digits and C(. @ - _).
+          Defaults to V(alicloud-pai-<unix time>).
+        type: str
+      duration_seconds:
+        description: How long the temporary credentials last, 900 to 43200 seconds (up to the role's maximum).
+        type: int
+        default: 3600
+      external_id:
+        description: The external id the role's trust policy asks for (cross-account roles).
+        type: str
+      policy:
+        description: A RAM policy (JSON text or a dict) that narrows what the assumed role may do.
+        type: json
+  ecs_role:
+    description:
+      - Use the RAM role attached to the ECS instance the task runs on, discovering its name from the instance
+        metadata service unless O(ecs_role_name) is given. The metadata service is only asked when this option,
+        O(ecs_role_name), E(ALIBABA_CLOUD_ECS_METADATA) or E(ALICLOUD_ECS_ROLE_NAME) says so.
+    type: bool
+    default: false
+  ecs_role_name:
+    description:
+      - The name of the ECS instance RAM role to use (implies O(ecs_role)).
+      - When unset, E(ALIBABA_CLOUD_ECS_METADATA) or E(ALICLOUD_ECS_ROLE_NAME) is used, after the other
+        environment sources.
+    type: str
+  ecs_metadata_endpoint:
+    description:
+      - The instance metadata service, V(http://100.100.100.200) by default. An IMDSv2 token is asked for first.
+    type: str
+  ecs_metadata_v1_fallback:
+    description:
+      - Whether the metadata service may be read without an IMDSv2 token when none can be had. When unset, it
+        may, unless E(ALIBABA_CLOUD_IMDSV1_DISABLED) is V(true) (as in the official SDK).
+    type: bool
+  credentials_uri:
+    description:
+      - A URL that answers temporary credentials as JSON (C(Code), C(AccessKeyId), C(AccessKeySecret),
+        C(SecurityToken), C(Expiration)).
+      - When unset, E(ALIBABA_CLOUD_CREDENTIALS_URI) or E(ALICLOUD_CREDENTIALS_URI) is used, last of all sources.
+    type: str
+  sts_region:
+    description:
+      - The region whose STS endpoint assumes roles (C(sts.<region>.aliyuncs.com), or C(sts-vpc.<region>.aliyuncs.com)
+        when E(ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED) is V(true), as the ACK RRSA webhook sets it); the central
+        C(sts.aliyuncs.com) when unset and E(ALIBABA_CLOUD_STS_REGION) is not set either.
+    type: str
+  sts_endpoint:
+    description:
+      - The STS endpoint, as a host name (HTTPS) or a full URL, for example the local emulator's. Overrides
+        O(sts_region).
+      - When unset, E(ALIBABA_CLOUD_STS_ENDPOINT) is used (the ACK RRSA webhook sets it).
     type: str
   validate_certs:
     description:
@@ -100,6 +168,11 @@ notes:
   - Settings are resolved in this order - the task option, then the environment variable, then the CLI profile
     file. The access key pair and its security token are taken together from the first of those places that has
     any of them, so half a pair or a stale token from another place is never mixed in.
+  - Credentials come from the first of these sources that applies - the task's key pair; the task's O(ecs_role) or
+    O(ecs_role_name); the task's O(credentials_uri); the environment's key pair; OIDC (E(ALIBABA_CLOUD_ROLE_ARN),
+    E(ALIBABA_CLOUD_OIDC_PROVIDER_ARN) and E(ALIBABA_CLOUD_OIDC_TOKEN_FILE) all set); the CLI profile (modes
+    C(AK), C(StsToken), C(RamRoleArn), C(ChainableRamRoleArn), C(EcsRamRole), C(OIDC)); the environment's ECS
+    role name; the environment's credentials URI. Then O(assume_role) applies. See the authentication guide.
   - Authentication errors (for example C(SignatureDoesNotMatch)) say where the credentials came from.
   - Secrets (O(access_key_secret), O(security_token), connection secrets) are masked in results, diffs and
     error messages.

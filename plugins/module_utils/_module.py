@@ -36,6 +36,20 @@ COMMON_ARGUMENT_SPEC = dict(
     max_retries=dict(type="int", default=4),
     retry_max_wait=dict(type="float", default=60),
     recovery_timeout=dict(type="float", default=30),
+    assume_role=dict(type="dict", options=dict(
+        role_arn=dict(type="str", required=True),
+        session_name=dict(type="str"),
+        duration_seconds=dict(type="int", default=3600),
+        external_id=dict(type="str", no_log=False),
+        policy=dict(type="json"),
+    )),
+    ecs_role=dict(type="bool", default=False),
+    ecs_role_name=dict(type="str"),
+    ecs_metadata_endpoint=dict(type="str"),
+    ecs_metadata_v1_fallback=dict(type="bool"),
+    credentials_uri=dict(type="str"),
+    sts_region=dict(type="str"),
+    sts_endpoint=dict(type="str"),
 )
 
 

@@ -463,8 +463,8 @@ class Resource(object):
             query[self.list_name_filter] = body[field]
         query.update(self.read_query())
         try:
-            items = self.client.paginate(self.actions["list"], query, self.scope or None)
-            matches = [self.from_api(item) for item in items if item.get(field) == body[field]]
+            listed = self.client.paginate(self.actions["list"], query, self.scope or None)
+            matches = [self.from_api(item) for item in listed if item.get(field) == body[field]]
         except PaiApiError as error:
             if error.code not in self.parent_missing_codes or self.applied:
                 raise

@@ -19,8 +19,10 @@ from ansible_collections.alicloud.pai.plugins.module_utils._client import PaiCli
 from ansible_collections.alicloud.pai.plugins.module_utils._credentials import Credentials  # noqa: E402
 
 # Switches the probe does not report. workspace_transitions is a timing knob for tests: telling its values apart
-# means creating workspaces, whose names then stay reserved for 14 days on a real account.
-NOT_PROBED = frozenset(['workspace_transitions'])
+# means creating workspaces, whose names then stay reserved for 14 days on a real account. sts_assume_role,
+# sts_duration and ecs_metadata are test knobs of the emulated credential services (STS, instance metadata), not
+# PAI behaviours: the probe asks PAI only, and a real account's STS and metadata service are what they are.
+NOT_PROBED = frozenset(['workspace_transitions', 'sts_assume_role', 'sts_duration', 'ecs_metadata'])
 CASES = [(name, value) for name, values in sorted(pai_emulator.BEHAVIOURS.items()) for value in values
          if name not in NOT_PROBED]
 

@@ -29,6 +29,19 @@ directory apart from ``env/envvars`` and ``env/extravars`` (the input) and ansib
 ``artifacts/<ident>/command``, the record
 of the process environment that ansible-runner always writes (AWX keeps its own copy of the environment with
 secret fields masked, and removes the private data directory after the job).
+
+The assumed-role jobs (``role_jobs``) run the guide's playbook with two credentials attached, as the guide's
+assumed-role pattern has it: an ``Alibaba Cloud PAI`` credential (the key pair) and an ``Alibaba Cloud RAM role``
+credential (the role ARN and session name of the guide's example credential, and an external id), both rendered
+from the injectors the guide documents. The emulator's role requires that external id. The dry run, the apply
+and the apply again (verbosity 3) must behave as with the key pair alone, and the emulator's STS record
+(``/_emulator/sts``) and request log must show one ``AssumeRole`` per module task, each signed by the key pair
+for the guide's role, session and external id, and every PAI request signed by the pair the ``AssumeRole`` before
+it issued (the emulator runs in this process, so the test reads the signer of each PAI request and the issued
+secrets and tokens from it). A job whose ``AssumeRole`` is refused (``sts_assume_role=denied``) fails at its first
+task with a message naming ``AssumeRole`` and ``NoPermission``, and sends no PAI request. None of these jobs may
+leave the key secret, an issued secret or token, or anything that looks like a signed STS request in its
+artifacts.
 """
 
 import base64
@@ -36,8 +49,10 @@ import importlib.util
 import json
 import os
 import re
+import contextlib
 import shutil
 import sys
+import urllib.parse
 import urllib.request
 
 import ansible_runner
@@ -78,6 +93,15 @@ GUIDE_PLAYBOOK = 'pai.yml'
 # Changed tasks of one run on an empty workspace.
 EXPECTED_CHANGED = {'connections.yml': 2, 'models.yml': 1, 'model_versions.yml': 3, 'workspaces.yml': 3, GUIDE_PLAYBOOK: 2}
 
+# The assumed-role jobs: the playbook they run, the external id the role requires (not a secret: the guide's RAM
+# role type does not mark it secret, and it may show in the job's environment) and the request actions of STS.
+ROLE_PLAYBOOK = GUIDE_PLAYBOOK
+ROLE_EXTERNAL_ID = 'awxjob-external-id-5f0e'
+STS_ACTIONS = ('AssumeRole', 'AssumeRoleWithOIDC')
+# What a leaked STS answer or signed STS request looks like, whatever its values: the answer's secret field, the
+# query parameters of an AssumeRole signed with a temporary or a permanent key, the start of every STS token.
+STS_LEAK_MARKERS = ('AccessKeySecret', 'SecurityToken=', 'Signature=', 'CAIS')
+
 # Playbooks that cannot run as an AWX job with the documented credential type, and why. A fix makes the
 # xfail(strict) tests below pass and so fail: then remove the entry.
 NOT_AWX_READY = {}
@@ -116,6 +140,39 @@ def job_params(*known_failures):
 def guide_credential_type(guide):
     """The custom credential type of the guide: ``{'inputs': ..., 'injectors': ...}``."""
     return {'inputs': guide.yaml(lead='Input configuration:'), 'injectors': guide.yaml(lead='Injector configuration:')}
+
+
+def guide_role_credential_type(guide):
+    """The guide's credential type for an assumed RAM role: ``{'inputs': ..., 'injectors': ...}``."""
+    return {'inputs': guide.yaml(lead='Input configuration of the RAM role type:'),
+            'injectors': guide.yaml(lead='Injector configuration of the RAM role type:')}
+
+
+def guide_workload_credential_type(guide):
+    """The guide's credential type for jobs that run as the node's or the pod's RAM role."""
+    return {'inputs': guide.yaml(lead='Input configuration of the workload identity type:'),
+            'injectors': guide.yaml(lead='Injector configuration of the workload identity type:')}
+
+
+# The credential types of the guide by the name its awx.awx.credential_type example gives them.
+GUIDE_CREDENTIAL_TYPES = {
+    'Alibaba Cloud PAI': guide_credential_type,
+    'Alibaba Cloud RAM role': guide_role_credential_type,
+    'Alibaba Cloud PAI (workload identity)': guide_workload_credential_type,
+}
+
+
+def guide_as_code(guide):
+    """The tasks of the guide's "credential types as code" play."""
+    return guide.yaml(contains='awx.awx.credential_type:')[0]['tasks']
+
+
+def guide_role_credential(guide):
+    """The inputs of the guide's example credential of the RAM role type (``PAI production role``)."""
+    found = [task['awx.awx.credential']['inputs'] for task in guide_as_code(guide)
+             if task.get('awx.awx.credential', {}).get('credential_type') == 'Alibaba Cloud RAM role']
+    assert len(found) == 1, 'expected one example credential of the RAM role type in the guide, found %d' % len(found)
+    return found[0]
 
 
 def guide_job_templates(guide):
@@ -202,6 +259,30 @@ class Job:
     def writes(self):
         return [request for request in self.requests if request['method'] in WRITE_METHODS or request['mutated']]
 
+    def module_runs(self):
+        """How many times the job ran an ``alicloud.pai`` module: once per task result, once per item of a loop."""
+        runs = {}
+        for event in self.events:
+            data = event.get('event_data', {})  # verbose output events have none
+            action = data.get('resolved_action') or data.get('task_action') or ''
+            if not action.startswith('alicloud.pai.'):
+                continue
+            task = runs.setdefault(data.get('task_uuid'), {'results': 0, 'items': 0})
+            if event['event'] in ('runner_on_ok', 'runner_on_failed'):
+                task['results'] += 1
+            elif event['event'] in ('runner_item_on_ok', 'runner_item_on_failed'):
+                task['items'] += 1
+        return sum(task['items'] or task['results'] for task in runs.values())
+
+    def sts_requests(self):
+        return [request for request in self.requests if request['action'] in STS_ACTIONS]
+
+    def pai_requests(self):
+        return [request for request in self.requests if request['action'] not in STS_ACTIONS]
+
+    def failures(self):
+        return [event['event_data'] for event in self.events if event['event'] == 'runner_on_failed']
+
     def describe(self):
         failures = [event['event_data'].get('res', {}).get('msg') for event in self.events if event['event'] == 'runner_on_failed']
         return 'job %s: status %s, rc %s, failures %s; stdout:\n%s' % (self.ident, self.status, self.rc, failures, self.stdout()[-4000:])
@@ -217,10 +298,42 @@ class Emulator:
         self.server.state.add_credential({'access_key_id': STS_ACCESS_KEY_ID, 'access_key_secret': STS_ACCESS_KEY_SECRET,
                                           'security_token': STS_TOKEN})
 
-    def admin(self, method, path):
-        request = urllib.request.Request(self.url + '/_emulator/' + path, method=method)
+    def admin(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode('utf-8')
+        request = urllib.request.Request(self.url + '/_emulator/' + path, data=data, method=method)
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read().decode('utf-8'))
+
+    def record_signers(self, patch):
+        """From now on, append ``(method, raw path, AccessKeyId or None)`` for every PAI request the emulator
+        authenticates (its request log does not say who signed) to the returned list, in arrival order.
+
+        The emulator serves PAI requests from this process, so ``patch`` wraps the signature check its server
+        calls; STS requests are checked elsewhere and not recorded."""
+        server_module = sys.modules['paiemu.server']
+        authenticate = server_module.authenticate
+        signers = []
+
+        def recording_authenticate(state, req):
+            try:
+                access_key_id = authenticate(state, req)
+            except Exception:
+                signers.append((req.method, req.raw_path, None))
+                raise
+            signers.append((req.method, req.raw_path, access_key_id))
+            return access_key_id
+
+        patch.setattr(server_module, 'authenticate', recording_authenticate)
+        return signers
+
+    def issued(self):
+        """The STS record: ``[record]`` of every key pair the emulator issued, in issue order (no secrets)."""
+        return list(self.admin('GET', 'sts')['issued'].values())
+
+    def issued_secrets(self, access_key_id):
+        """The secret and the security token of a key pair the emulator issued (read from its state)."""
+        credential = self.server.state.credentials[access_key_id]
+        return [credential['secret'], credential['token']]
 
     def stop(self):
         self.server.stop()
@@ -260,7 +373,22 @@ def run_job(base, ident, playbook, template, injected, emulator, collections_pat
 
 def secret_forms(secret):
     """The ways a leaked value can be written: as it is, JSON-escaped, base64."""
-    return set([secret, json.dumps(secret)[1:-1], base64.b64encode(secret.encode('utf-8')).decode('ascii')])
+    return set([secret, json.dumps(secret)[1:-1], base64.b64encode(secret.encode('utf-8')).decode('ascii'),
+                urllib.parse.quote(secret, safe='')])
+
+
+def find_markers(directory, markers, skip=()):
+    """``[(relative path, marker)]`` for every file under ``directory`` (but ``skip``) that contains a marker as it is."""
+    found = []
+    for current, _dirs, files in os.walk(directory):
+        for name in files:
+            relative = os.path.relpath(os.path.join(current, name), directory)
+            if relative in skip:
+                continue
+            with open(os.path.join(current, name), 'rb') as handle:
+                data = handle.read()
+            found.extend((relative, marker) for marker in markers if marker.encode('utf-8') in data)
+    return found
 
 
 def find_secrets(directory, secrets, skip=()):
@@ -289,6 +417,17 @@ def allowed_copies(job):
 # fixtures
 
 
+@contextlib.contextmanager
+def clean_environment():
+    """A ``MonkeyPatch`` context without the developer's own credentials: nothing of them may stand in for the
+    injected credentials."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith(('ALIBABA_CLOUD_', 'ALICLOUD_', 'AIWORKSPACE_', 'PAI_', 'DASHSCOPE_', 'ANSIBLE_')):
+                patch.delenv(name)
+        yield patch
+
+
 @pytest.fixture(scope='module')
 def templates(guide):
     found = guide_job_templates(guide)
@@ -304,11 +443,7 @@ def awx_jobs(tmp_path_factory, collections_path, guide, templates):
     guide_text = guide_playbook(guide)
     dashscope = (DASHSCOPE_CREDENTIAL_TYPE, {'api_key': DASHSCOPE_API_KEY})
     results = {}
-    with pytest.MonkeyPatch.context() as patch:
-        # Nothing of the developer's own environment may stand in for the injected credential.
-        for name in list(os.environ):
-            if name.startswith(('ALIBABA_CLOUD_', 'ALICLOUD_', 'AIWORKSPACE_', 'PAI_', 'DASHSCOPE_', 'ANSIBLE_')):
-                patch.delenv(name)
+    with clean_environment():
         for playbook in playbooks():
             emulator = Emulator()
             try:
@@ -331,20 +466,76 @@ def awx_jobs(tmp_path_factory, collections_path, guide, templates):
     return results
 
 
+@pytest.fixture(scope='module')
+def role_credential(guide):
+    """The inputs of the RAM role credential the assumed-role jobs use: the guide's example, with an external id."""
+    inputs = dict(guide_role_credential(guide))
+    assert '{{' in inputs.get('external_id', ''), 'the guide\'s example takes its external id from a variable'
+    inputs['external_id'] = ROLE_EXTERNAL_ID
+    return inputs
+
+
+@pytest.fixture(scope='module')
+def role_jobs(tmp_path_factory, collections_path, guide, templates, role_credential):
+    """``{'check': Job, 'run': Job, 'rerun': Job, 'denied': Job}``: the guide's playbook with a key pair credential
+    and a RAM role credential attached, against one emulator whose role requires the external id; the last job
+    with every AssumeRole refused. Each job also has ``signers`` (see ``Emulator.record_signers``), ``issued``
+    (the STS records of the pairs issued during the job) and ``sts_secrets`` (their secrets and tokens)."""
+    injected_types = ((guide_credential_type(guide),
+                       {'access_key_id': ACCESS_KEY_ID, 'access_key_secret': ACCESS_KEY_SECRET, 'region': REGION}),
+                      (guide_role_credential_type(guide), role_credential),
+                      (DASHSCOPE_CREDENTIAL_TYPE, {'api_key': DASHSCOPE_API_KEY}))
+    guide_text = guide_playbook(guide)
+    base = str(tmp_path_factory.mktemp('awx-role'))
+    jobs = {}
+    with clean_environment() as patch:
+        emulator = Emulator()
+        try:
+            signers = emulator.record_signers(patch)
+            emulator.admin('POST', 'sts', {'roles': [{'RoleArn': role_credential['role_arn'],
+                                                      'ExternalId': ROLE_EXTERNAL_ID}]})
+            key_type, key_inputs = injected_types[0]
+            injected = inject((key_type, dict(key_inputs, endpoint=emulator.url)), *injected_types[1:])
+            # The emulator's STS stands in for the real one (sts.aliyuncs.com, or sts.<region>.aliyuncs.com): in AWX
+            # nothing injects this variable (the guide's role type leaves the STS endpoint out on purpose), the
+            # modules reach the public STS by default.
+            injected['env']['ALIBABA_CLOUD_STS_ENDPOINT'] = emulator.url
+            runs = (('check', 'check', 0, {}), ('run', 'run', 0, {}), ('rerun', 'run', 3, {}),
+                    ('denied', 'run', 0, {'sts_assume_role': 'denied'}))
+            for ident, job_type, verbosity, behaviours in runs:
+                if behaviours:
+                    emulator.admin('POST', 'behaviours', behaviours)
+                known = set(record['AccessKeyId'] for record in emulator.issued())
+                del signers[:]
+                job = run_job(base, ident, ROLE_PLAYBOOK, templates[job_type], injected, emulator, collections_path,
+                              guide_text, verbosity)
+                job.signers = list(signers)
+                job.issued = [record for record in emulator.issued() if record['AccessKeyId'] not in known]
+                job.sts_secrets = [secret for record in job.issued for secret in emulator.issued_secrets(record['AccessKeyId'])]
+                jobs[ident] = job
+        finally:
+            emulator.stop()
+    return jobs
+
+
 # ---------------------------------------------------------------------------------------------------
 # the guide
 
 
-def test_guide_lists_the_credential_type_the_same_way_twice(guide):
+@pytest.mark.parametrize('name', sorted(GUIDE_CREDENTIAL_TYPES))
+def test_guide_lists_the_credential_type_the_same_way_twice(guide, name):
     """The UI configuration and the awx.awx.credential_type example of the guide describe the same credential type."""
-    documented = guide_credential_type(guide)
-    play = guide.yaml(contains='awx.awx.credential_type:')[0]
-    as_code = play['tasks'][0]['awx.awx.credential_type']
+    documented = GUIDE_CREDENTIAL_TYPES[name](guide)
+    found = [task['awx.awx.credential_type'] for task in guide_as_code(guide)
+             if task.get('awx.awx.credential_type', {}).get('name') == name]
+    assert len(found) == 1, 'expected one awx.awx.credential_type %r in the guide, found %d' % (name, len(found))
+    as_code = found[0]
     injectors = dict((name, re.sub(r'\{% (end)?raw %\}', '', value)) for name, value in as_code['injectors']['env'].items())
     assert injectors == documented['injectors']['env']
 
     def shape(inputs):
-        return ([(field['id'], field['type'], bool(field.get('secret'))) for field in inputs['fields']], sorted(inputs['required']))
+        return ([(field['id'], field['type'], bool(field.get('secret'))) for field in inputs['fields']],
+                sorted(inputs.get('required', [])))
 
     assert shape(as_code['inputs']) == shape(documented['inputs'])
 
@@ -359,6 +550,19 @@ def test_guide_credential_type_injects_what_the_modules_read(guide):
     # An optional field left empty is injected as an empty string (the guide relies on the modules ignoring it).
     rendered = render_injectors(documented, {'access_key_id': 'id', 'access_key_secret': 'secret'})
     assert rendered['ALIBABA_CLOUD_SECURITY_TOKEN'] == '' and rendered['ALIBABA_CLOUD_ENDPOINT_AIWORKSPACE'] == ''
+
+
+def test_guide_role_credential_type_injects_what_the_modules_read(guide):
+    documented = guide_role_credential_type(guide)
+    # Nothing of it is secret: the role ARN, the session name and the external id grant nothing without a key.
+    assert [field['id'] for field in documented['inputs']['fields'] if field.get('secret')] == []
+    assert documented['inputs']['required'] == ['role_arn']
+    assert sorted(documented['injectors']) == ['env']
+    assert sorted(documented['injectors']['env']) == sorted([
+        'ALICLOUD_ASSUME_ROLE_ARN', 'ALICLOUD_ASSUME_ROLE_SESSION_NAME', 'ALIBABA_CLOUD_EXTERNAL_ID'])
+    rendered = render_injectors(documented, {'role_arn': 'acs:ram::1:role/r'})
+    assert rendered == {'ALICLOUD_ASSUME_ROLE_ARN': 'acs:ram::1:role/r', 'ALICLOUD_ASSUME_ROLE_SESSION_NAME': '',
+                        'ALIBABA_CLOUD_EXTERNAL_ID': ''}
 
 
 def test_guide_job_templates(templates):
@@ -422,6 +626,109 @@ def test_no_secret_in_the_job_output(awx_jobs, playbook):
         command = os.path.join('artifacts', job.ident, 'command')
         assert (command, ACCESS_KEY_SECRET if job.ident != 'sts-check' else STS_ACCESS_KEY_SECRET) in \
             find_secrets(job.private_data_dir, secrets)
+
+
+# ---------------------------------------------------------------------------------------------------
+# the assumed-role jobs
+
+
+@pytest.fixture(scope='module')
+def role_module_tasks(guide):
+    """The number of ``alicloud.pai`` tasks of the assumed-role jobs' playbook (it has no loop)."""
+    assert ROLE_PLAYBOOK == GUIDE_PLAYBOOK
+    tasks = [task for play in yaml.safe_load(guide_playbook(guide)) for task in play['tasks']]
+    assert not any('loop' in task or 'with_items' in task for task in tasks)
+    return len([task for task in tasks if any(key.startswith('alicloud.pai.') for key in task)])
+
+
+def check_assumed_role(job, role, module_tasks):
+    """One AssumeRole per module run, by the key pair, for the role, session and external id; every PAI request
+    signed by the pair that the AssumeRole before it issued."""
+    runs = job.module_runs()
+    assert runs == module_tasks, 'the job ran %d module tasks, the playbook has %d' % (runs, module_tasks)
+    assume = job.sts_requests()
+    assert runs and [request['action'] for request in assume] == ['AssumeRole'] * runs, \
+        'expected one AssumeRole per module task (%d), got %s' % (runs, [request['action'] for request in assume])
+    for request in assume:
+        query = request['query']
+        assert request['status'] == 200, request
+        assert query['AccessKeyId'] == ACCESS_KEY_ID and 'SecurityToken' not in query, query
+        assert (query['RoleArn'], query['RoleSessionName'], query.get('ExternalId')) == (
+            role['role_arn'], role['session_name'], ROLE_EXTERNAL_ID), query
+    assert len(job.issued) == runs, job.issued
+    for record in job.issued:
+        assert record['Source'] == 'AssumeRole' and record['SourceAccessKeyId'] == ACCESS_KEY_ID, record
+        assert record['SourceRoleArn'] is None and not record['Expired'], record
+        assert (record['RoleArn'], record['RoleSessionName'], record['ExternalId']) == (
+            role['role_arn'], role['session_name'], ROLE_EXTERNAL_ID), record
+    pai = job.pai_requests()
+    assert pai, 'the job sent no PAI request'
+    assert [(method, path) for method, path, _key in job.signers] == [(request['method'], request['path']) for request in pai], \
+        'the recorded signers do not match the logged PAI requests'
+    pairs = iter(record['AccessKeyId'] for record in job.issued)
+    signers = iter(key for _method, _path, key in job.signers)
+    current = None
+    for request in job.requests:
+        if request['action'] in STS_ACTIONS:
+            current = next(pairs)
+            continue
+        signer = next(signers)
+        assert current is not None and signer == current, \
+            '%s %s (%s) was signed by %s, not by the pair the AssumeRole before it issued (%s)' % (
+                request['method'], request['path'], request['action'], signer, current)
+
+
+def test_role_check_job_assumes_the_role_and_writes_nothing(role_jobs, role_credential, role_module_tasks):
+    job = role_jobs['check']
+    assert job.rc == 0 and job.status == 'successful', job.describe()
+    assert job.changed() == EXPECTED_CHANGED[ROLE_PLAYBOOK], job.describe()
+    assert not job.writes(), 'the check job changed something: %s' % job.writes()
+    check_assumed_role(job, role_credential, role_module_tasks)
+
+
+def test_role_run_job_makes_the_predicted_changes(role_jobs, role_credential, role_module_tasks):
+    check, run = role_jobs['check'], role_jobs['run']
+    assert run.rc == 0 and run.status == 'successful', run.describe()
+    assert run.changed() == EXPECTED_CHANGED[ROLE_PLAYBOOK]
+    assert [result['task'] for result in run.changed_results()] == [result['task'] for result in check.changed_results()]
+    assert len(run.writes()) >= EXPECTED_CHANGED[ROLE_PLAYBOOK]
+    check_assumed_role(run, role_credential, role_module_tasks)
+
+
+def test_role_second_run_job_changes_nothing(role_jobs, role_credential, role_module_tasks):
+    rerun = role_jobs['rerun']
+    assert rerun.rc == 0 and rerun.status == 'successful', rerun.describe()
+    assert rerun.changed() == 0 and not rerun.writes(), rerun.describe()
+    check_assumed_role(rerun, role_credential, role_module_tasks)
+
+
+def test_role_job_fails_when_the_role_is_refused(role_jobs, role_credential):
+    """AssumeRole answered 403 NoPermission: the first task fails saying so, and nothing reaches PAI."""
+    job = role_jobs['denied']
+    assert job.rc != 0 and job.status == 'failed', job.describe()
+    failures = job.failures()
+    assert len(failures) == 1, job.describe()
+    message = failures[0].get('res', {}).get('msg') or ''
+    assert 'AssumeRole' in message and 'NoPermission' in message and role_credential['role_arn'] in message, message
+    assert [(request['action'], request['status'], request['code']) for request in job.requests] == [
+        ('AssumeRole', 403, 'NoPermission')], job.requests
+    assert not job.issued and not job.signers
+
+
+@pytest.mark.parametrize('ident', ['check', 'run', 'rerun', 'denied'])
+def test_no_secret_in_the_role_job_output(role_jobs, ident):
+    job = role_jobs[ident]
+    if ident != 'denied':
+        # The issued secrets and tokens are read from the emulator: the scan below looks for the real values.
+        assert job.sts_secrets and all(secret for secret in job.sts_secrets), job.issued
+        assert all(token.startswith('CAIS') for token in job.sts_secrets[1::2])
+    leaks = find_secrets(job.private_data_dir, (ACCESS_KEY_SECRET, DASHSCOPE_API_KEY), skip=allowed_copies(job))
+    # No file may hold an issued secret or token, not even the input or the command record: the modules obtain them.
+    leaks += find_secrets(job.private_data_dir, job.sts_secrets)
+    leaks += find_markers(job.private_data_dir, STS_LEAK_MARKERS)
+    assert not leaks, 'secret values in the output of job %s: %s' % (job.ident, leaks)
+    # The external id and the role are not secret; they are in the job's input, which the scan did read.
+    assert (os.path.join('env', 'envvars'), ROLE_EXTERNAL_ID) in find_markers(job.private_data_dir, [ROLE_EXTERNAL_ID])
 
 
 def test_secret_scan_finds_a_planted_secret(tmp_path):

@@ -4,6 +4,7 @@ The official SDK (alibabacloud-aiworkspace20210204) is imported lazily so that t
 need it still run without it.
 """
 
+import atexit
 import base64
 import datetime
 import hashlib
@@ -12,11 +13,36 @@ import http.client
 import importlib.util
 import json
 import os
+import shutil
 import sys
+import tempfile
 import urllib.parse
 import uuid
 
 import pytest
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _collection_path():
+    """A temporary directory holding ansible_collections/alicloud/pai -> the repository root, so that tests import
+    the collection's module_utils as Ansible does."""
+    top = tempfile.mkdtemp(prefix='pai-conformance-')
+    namespace = os.path.join(top, 'ansible_collections', 'alicloud')
+    os.makedirs(namespace)
+    link = os.path.join(namespace, 'pai')
+    os.symlink(REPO_ROOT, link)
+
+    def cleanup():
+        if os.path.islink(link):
+            os.unlink(link)  # never walk into the repository
+        shutil.rmtree(top, ignore_errors=True)
+
+    atexit.register(cleanup)
+    return top
+
+
+sys.path.insert(0, _collection_path())
 
 EMULATOR_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'emulator',
                              'pai_emulator.py')

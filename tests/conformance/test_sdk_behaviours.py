@@ -23,6 +23,9 @@ DEFAULTS = {
     'model_workspace': 'default',
     'model_delete_with_versions': 'cascade',
     'workspace_transitions': 'instant',
+    'sts_assume_role': 'allowed',
+    'sts_duration': 'normal',
+    'ecs_metadata': 'v2',
 }
 KMS_CIPHERTEXT = re.compile(r'^KMS-ENC:[A-Za-z0-9+/=]+$')
 
@@ -100,13 +103,14 @@ def test_body_must_be_an_object(admin):
 
 def test_serve_in_thread_start_values_survive_reset(make_admin):
     start = {'page_size': 'capped50', 'update_fields': 'replace', 'model_delete_with_versions': 'refuse',
-             'workspace_transitions': 'slow'}
+             'workspace_transitions': 'slow', 'sts_duration': 'expired', 'ecs_metadata': 'unreachable'}
     with pai_emulator.serve_in_thread(host='127.0.0.1', port=0, behaviours=start) as server:
         admin = make_admin(server.port)
         assert admin.behaviours() == dict(DEFAULTS, **start)
         assert server.state.behaviour('page_size') == 'capped50'
         admin.set_behaviours(page_size='reject_above50', plain_text='ignored', model_delete_with_versions='cascade',
-                             workspace_transitions='failing')
+                             workspace_transitions='failing', sts_assume_role='denied', sts_duration='normal',
+                             ecs_metadata='v1_only')
         admin.reset()
         assert admin.behaviours() == dict(DEFAULTS, **start)
 
@@ -114,6 +118,8 @@ def test_serve_in_thread_start_values_survive_reset(make_admin):
 @pytest.mark.parametrize('behaviours, message', [
     ({'page_size': 'capped40'}, 'Allowed values: max100, capped50, reject_above50.'),
     ({'pagesize': 'capped50'}, 'Unknown behaviour "pagesize". Known behaviours: update_fields (merge, replace)'),
+    ({'ecs_metadata': 'v3'}, 'Allowed values: v2, v2_required, v1_only, unreachable.'),
+    ({'sts_duration': 'short'}, 'Allowed values: normal, expired.'),
 ])
 def test_serve_in_thread_rejects_invalid_start_values(behaviours, message):
     with pytest.raises(ValueError) as info:
@@ -136,7 +142,8 @@ def test_parse_args_behaviour_flags():
                    'replace), model_labels_create (upsert, replace, reject_existing), plain_text (honoured, '
                    'ignored), page_size (max100, capped50, reject_above50), duplicate_names (allowed, rejected), '
                    'model_workspace (default, required), model_delete_with_versions (cascade, refuse), '
-                   'workspace_transitions (instant, slow, failing).'),
+                   'workspace_transitions (instant, slow, failing), sts_assume_role (allowed, denied), sts_duration '
+                   '(normal, expired), ecs_metadata (v2, v2_required, v1_only, unreachable).'),
     ('plain_text', 'argument --behaviour: expected NAME=VALUE, got "plain_text". Known behaviours: update_fields'),
 ])
 def test_invalid_flag_fails_with_the_allowed_values(capsys, flag, expected):
@@ -150,7 +157,8 @@ def test_script_flag_sets_start_values(make_admin):
     process = subprocess.Popen([sys.executable, pai_emulator.__file__, '--port', '0',
                                 '--behaviour', 'plain_text=ignored', '--behaviour', 'model_workspace=required',
                                 '--behaviour', 'model_delete_with_versions=refuse',
-                                '--behaviour', 'workspace_transitions=failing'],
+                                '--behaviour', 'workspace_transitions=failing',
+                                '--behaviour', 'sts_assume_role=denied', '--behaviour', 'ecs_metadata=v2_required'],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         lines = []
@@ -161,9 +169,10 @@ def test_script_flag_sets_start_values(make_admin):
         assert match, lines
         admin = make_admin(int(match.group(1)))
         start = dict(DEFAULTS, plain_text='ignored', model_workspace='required', model_delete_with_versions='refuse',
-                     workspace_transitions='failing')
+                     workspace_transitions='failing', sts_assume_role='denied', ecs_metadata='v2_required')
         assert admin.behaviours() == start
-        admin.set_behaviours(plain_text='honoured', model_delete_with_versions='cascade')
+        admin.set_behaviours(plain_text='honoured', model_delete_with_versions='cascade', sts_assume_role='allowed',
+                             ecs_metadata='v2')
         admin.reset()
         assert admin.behaviours() == start
     finally:

@@ -14,38 +14,12 @@ there too) and for a few hundred seeded random requests, that our ``authorizatio
 exactly what ``alibabacloud_tea_openapi.utils.Utils.get_authorization`` gives.
 """
 
-import atexit
 import hashlib
 import json
-import os
 import random
-import shutil
-import sys
-import tempfile
 
 import pytest
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def _collection_path():
-    """A temporary directory holding ansible_collections/alicloud/pai -> the repository root."""
-    top = tempfile.mkdtemp(prefix="pai-conformance-")
-    namespace = os.path.join(top, "ansible_collections", "alicloud")
-    os.makedirs(namespace)
-    link = os.path.join(namespace, "pai")
-    os.symlink(REPO_ROOT, link)
-
-    def cleanup():
-        if os.path.islink(link):
-            os.unlink(link)  # never walk into the repository
-        shutil.rmtree(top, ignore_errors=True)
-
-    atexit.register(cleanup)
-    return top
-
-
-sys.path.insert(0, _collection_path())
 
 from ansible_collections.alicloud.pai.plugins.module_utils._client import (  # noqa: E402
     PaiClient,

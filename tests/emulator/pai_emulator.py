@@ -6,6 +6,8 @@
 Standard library only (Python 3.9+). It verifies ACS3-HMAC-SHA256 and legacy ROA ("acs AK:sig")
 signatures, routes by method and path, and implements connections, models (with labels), model versions
 (with labels) and workspaces (with their asynchronous status) with the response shapes of the official SDK.
+On the same address it also serves the credential services automation uses: STS (AssumeRole, AssumeRoleWithOIDC)
+at "/", the ECS instance metadata service under /latest/ and a credentials URI at /_credentials.
 Admin endpoints under /_emulator/ inspect the request log, reset or seed the state, inject faults and switch
 between plausible behaviours where the real service's behaviour is unknown ("behaviours"). See README.md next
 to this file.
@@ -32,7 +34,9 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)  # this file is also loaded by its path (importlib), so make paiemu importable
 
-from paiemu import admin, auth, connections, core, model_versions, models, server, state, workspaces  # noqa: E402
+from paiemu import (  # noqa: E402
+    admin, auth, connections, core, metadata, model_versions, models, server, state, sts, workspaces,
+)
 from paiemu.admin import ADMIN_ROUTES, FAULT_ERRORS, FAULT_TYPES  # noqa: E402
 from paiemu.auth import ApiRequest, authenticate  # noqa: E402
 from paiemu.connections import CONNECTION_MODEL_TYPES, CONNECTION_TYPES, DEFAULT_CONNECTION_TYPE  # noqa: E402
@@ -80,7 +84,8 @@ from paiemu.state import PaiState  # noqa: E402
 
 __all__ = [
     # the package's modules, for anything not re-exported by name
-    'admin', 'auth', 'connections', 'core', 'model_versions', 'models', 'server', 'state', 'workspaces',
+    'admin', 'auth', 'connections', 'core', 'metadata', 'model_versions', 'models', 'server', 'state', 'sts',
+    'workspaces',
     'time',  # tests pin the clock back with pai_emulator.time.time
     'ADMIN_ROUTES', 'FAULT_ERRORS', 'FAULT_TYPES', 'ApiRequest', 'authenticate',
     'CONNECTION_MODEL_TYPES', 'CONNECTION_TYPES', 'DEFAULT_CONNECTION_TYPE',

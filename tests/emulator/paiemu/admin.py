@@ -5,7 +5,7 @@
 
 import copy
 
-from paiemu import connections, model_versions, models, workspaces
+from paiemu import connections, model_versions, models, sts, workspaces
 from paiemu.core import (
     ApiError,
     account_id_for,
@@ -140,6 +140,16 @@ def admin_set_behaviours(state, body, query):
     return dict(state.behaviours)
 
 
+def admin_get_sts(state, body, query):
+    """The issued STS pairs ({AccessKeyId: record}) and the credential services' configuration."""
+    return sts.admin_view(state)
+
+
+def admin_set_sts(state, body, query):
+    """Configure roles, OIDC providers and tokens, the instance role and the credentials URI's role."""
+    return sts.admin_configure(state, body)
+
+
 ADMIN_ROUTES = {
     ('GET', 'requests'): admin_requests,
     ('DELETE', 'requests'): admin_clear_requests,
@@ -151,4 +161,6 @@ ADMIN_ROUTES = {
     ('GET', 'state'): admin_state,
     ('GET', 'behaviours'): admin_get_behaviours,
     ('POST', 'behaviours'): admin_set_behaviours,
+    ('GET', 'sts'): admin_get_sts,
+    ('POST', 'sts'): admin_set_sts,
 }

@@ -1,7 +1,8 @@
 # Copyright (c) 2026, alicloud.pai contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Authentication of API requests: ACS3-HMAC-SHA256 and legacy ROA signatures, dates, nonces, STS tokens."""
+"""Authentication of API requests: ACS3-HMAC-SHA256, legacy ROA and RPC (V2, HMAC-SHA1) signatures, dates, nonces,
+STS tokens."""
 
 import base64
 import datetime
@@ -175,4 +176,56 @@ def authenticate(state, req):
     else:
         raise incomplete_signature('Unknown Authorization scheme.')
     state.use_nonce(access_key_id, req.header('x-acs-signature-nonce'))
+    return access_key_id
+
+
+# --------------------------------------------------------------------------------------------------
+# RPC signature V2 (HMAC-SHA1), as STS takes it (pai-api-wave2.md sections 4.3 and 4.4)
+
+def rpc_string_to_sign(method, params):
+    """METHOD&%2F&encode(canonical query): the sorted RFC 3986 name=value pairs (a space is %20), encoded again."""
+    canonical = '&'.join('%s=%s' % (rfc3986(k), rfc3986(v)) for k, v in sorted(params.items()))
+    return '%s&%s&%s' % (method.upper(), rfc3986('/'), rfc3986(canonical))
+
+
+def check_rpc_security_token(state, cred, token):
+    """The SecurityToken parameter of an RPC request against the caller's key."""
+    if cred['token'] is None:
+        if token is not None:
+            raise ApiError(400, 'InvalidSecurityToken.MisMatch',
+                           'A security token was sent with an access key that is not an STS key.')
+        return
+    if token is None:
+        raise ApiError(400, 'MissingSecurityToken', 'SecurityToken is mandatory for this action.')
+    if not hmac.compare_digest(token.encode('utf-8'), cred['token'].encode('utf-8')):
+        raise ApiError(400, 'InvalidSecurityToken.MisMatch', 'Specified SecurityToken is mismatched.')
+    if cred['expires_at'] is not None and state.now() >= cred['expires_at']:
+        raise ApiError(400, 'InvalidSecurityToken.Expired', 'Specified SecurityToken is expired.')
+
+
+def verify_rpc(state, method, params):
+    """An RPC request signed with signature V2 (params: the query and form parameters together); returns the
+    AccessKeyId. The nonce is used up only when the signature is valid."""
+    access_key_id = params.get('AccessKeyId')
+    if not access_key_id:
+        raise missing_parameter('AccessKeyId')
+    if not params.get('Signature'):
+        raise missing_parameter('Signature')
+    cred = state.credential(access_key_id)
+    check_date(state, params.get('Timestamp'), 'Timestamp', parse_acs_date)
+    for name, wanted in (('SignatureMethod', 'HMAC-SHA1'), ('SignatureVersion', '1.0')):
+        if not params.get(name):
+            raise missing_parameter(name)
+        if params[name] != wanted:
+            raise incomplete_signature('The %s must be %s, not "%s".' % (name, wanted, params[name]))
+    nonce = params.get('SignatureNonce')
+    if not nonce:
+        raise missing_parameter('SignatureNonce')
+    check_rpc_security_token(state, cred, params.get('SecurityToken'))
+    signed = {key: value for key, value in params.items() if key != 'Signature'}
+    string_to_sign = rpc_string_to_sign(method, signed)
+    digest = hmac.new((cred['secret'] + '&').encode('utf-8'), string_to_sign.encode('utf-8'), hashlib.sha1).digest()
+    if not hmac.compare_digest(base64.b64encode(digest).decode('ascii'), params['Signature']):
+        raise signature_mismatch('server string to sign is:' + string_to_sign)
+    state.use_nonce(access_key_id, nonce)
     return access_key_id

@@ -20,6 +20,8 @@ DEFAULT_WORKSPACE_NAME = 'ansible_demo'
 TIME_WINDOW_SECONDS = 15 * 60
 SECRET_MASK = '******'
 LOG_SECRET_MASK = '***'
+# Query (and form) parameters whose values the request log never shows.
+LOG_MASKED_PARAMETERS = ('Signature', 'SecurityToken', 'OIDCToken')
 ID_ALPHABET = string.ascii_lowercase + string.digits
 ACCESSIBILITIES = ('PUBLIC', 'PRIVATE')
 ORDERS = ('ASC', 'DESC')
@@ -33,6 +35,10 @@ BEHAVIOURS = {
     'model_workspace': ('default', 'required'),
     'model_delete_with_versions': ('cascade', 'refuse'),
     'workspace_transitions': ('instant', 'slow', 'failing'),
+    # Test knobs of the credential services (paiemu/sts.py, paiemu/metadata.py), not PAI behaviours.
+    'sts_assume_role': ('allowed', 'denied'),
+    'sts_duration': ('normal', 'expired'),
+    'ecs_metadata': ('v2', 'v2_required', 'v1_only', 'unreachable'),
 }
 DEFAULT_BEHAVIOURS = {name: values[0] for name, values in BEHAVIOURS.items()}
 PAGE_SIZE_LIMIT = 100  # page_size=max100
@@ -55,6 +61,15 @@ class ApiError(Exception):
 
 class DropConnection(Exception):
     """Close the TCP connection without writing a response."""
+
+
+class Reply:
+    """An answer that is not JSON in the API's shape (instance metadata): status, body text, content type."""
+
+    def __init__(self, status, text, content_type='text/plain;charset=utf-8'):
+        self.status = status
+        self.data = text.encode('utf-8')
+        self.content_type = content_type
 
 
 def missing_parameter(name):
@@ -101,6 +116,11 @@ def sha256_hex(data):
 def public_fields(record):
     """A deep copy of a stored record without its internal keys (those starting with '_')."""
     return {key: copy.deepcopy(value) for key, value in record.items() if not key.startswith('_')}
+
+
+def mask_query_for_log(query):
+    """A copy of a query (or form) map with the values of LOG_MASKED_PARAMETERS shown as "***"."""
+    return {key: LOG_SECRET_MASK if key in LOG_MASKED_PARAMETERS else value for key, value in query.items()}
 
 
 def mask_secrets_for_log(value):

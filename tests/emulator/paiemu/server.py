@@ -1,7 +1,8 @@
 # Copyright (c) 2026, alicloud.pai contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Routing (the routes of every resource file), the HTTP server, serve_in_thread() and the command line."""
+"""Routing (the routes of every resource file, STS at "/", instance metadata under /latest/, the credentials URI),
+the HTTP server, serve_in_thread() and the command line."""
 
 import argparse
 import ipaddress
@@ -13,7 +14,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from paiemu import connections, model_versions, models, workspaces
+from paiemu import connections, metadata, model_versions, models, sts, workspaces
 from paiemu.admin import ADMIN_ROUTES, FAULT_ERRORS, fault_error
 from paiemu.auth import ApiRequest, authenticate
 from paiemu.core import (
@@ -23,8 +24,10 @@ from paiemu.core import (
     ApiError,
     Call,
     DropConnection,
+    Reply,
     internal_error,
     known_behaviours,
+    mask_query_for_log,
     mask_secrets_for_log,
     parse_behaviour_flag,
 )
@@ -78,6 +81,12 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         body = self._read_body()
         if url.path.startswith('/_emulator/'):
             self._handle_admin(url, body)
+        elif url.path in ('', '/'):
+            self._handle_sts(url, body)
+        elif metadata.is_metadata_path(url.path):
+            self._handle_metadata(url, body)
+        elif url.path == metadata.CREDENTIALS_URI_PATH:
+            self._handle_credentials_uri(url, body)
         else:
             self._handle_api(url, body)
 
@@ -107,15 +116,111 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _error_body(self, err, request_id):
+    def _send_reply(self, reply):
+        self.send_response(reply.status)
+        self.send_header('Content-Type', reply.content_type)
+        self.send_header('Content-Length', str(len(reply.data)))
+        self.end_headers()
+        self.wfile.write(reply.data)
+
+    def _error_body(self, err, request_id, product=PRODUCT):
         return {
             'RequestId': request_id,
             'HostId': self.headers.get('host', ''),
             'Code': err.code,
             'Message': err.message,
             'Recommend': 'https://api.aliyun.com/troubleshoot?q=%s&product=%s&requestId=%s'
-                         % (err.code, PRODUCT, request_id),
+                         % (err.code, product, request_id),
         }
+
+    def _new_entry(self, state, req, action, logged_body):
+        """A request log entry; the values of Signature, SecurityToken and OIDCToken are never shown."""
+        return {'seq': state.next_request_seq(), 'method': self.command, 'path': req.raw_path,
+                'query': mask_query_for_log(req.query), 'action': action, 'status': None, 'code': None,
+                'mutated': False, 'fault': None, 'body': logged_body}
+
+    def _fault(self, state, action, entry, wildcard=True):
+        """Apply the next queued fault of action (error, drop, delay); returns its type or None."""
+        fault = state.take_fault(action, wildcard)
+        kind = fault['type'] if fault else None
+        entry['fault'] = kind
+        if kind in FAULT_ERRORS:
+            raise fault_error(fault)
+        if kind == 'drop':
+            raise DropConnection()
+        if kind == 'delay':
+            time.sleep(fault['seconds'])
+        return kind
+
+    def _answer_json(self, state, entry, request_id, product, produce):
+        """Run produce() -> (payload, fault type); answer it or the error, log the request, drop when asked."""
+        headers = {}
+        try:
+            payload, kind = produce()
+            if kind == 'apply_then_drop':
+                raise DropConnection()
+            entry['status'] = 200
+        except DropConnection:
+            state.log_request(entry)
+            self.close_connection = True
+            return
+        except Exception as exc:  # ApiError, or an emulator bug answered as InternalError
+            err = exc if isinstance(exc, ApiError) else internal_error(exc)
+            payload, headers = self._error_body(err, request_id, product), err.headers
+            entry['status'], entry['code'] = err.status, err.code
+        state.log_request(entry)
+        self._send_json(entry['status'], payload, request_id, headers)
+
+    def _handle_sts(self, url, body):
+        """STS (AssumeRole, AssumeRoleWithOIDC) at "/". Faults apply only when queued for the STS action by name."""
+        state = self.server.state
+        request_id = str(uuid.uuid4()).upper()
+        req = ApiRequest(self.command, url.path, url.query, self.headers, body)
+        params = sts.request_params(req)
+        form = sts.form_params(req)
+        entry = self._new_entry(state, req, sts.action_of(req, params),
+                                None if form is None else mask_query_for_log(form))
+
+        def produce():
+            payload, kind = sts.handle(state, req, params,
+                                       lambda action: self._fault(state, action, entry, wildcard=False))
+            payload['RequestId'] = request_id
+            return payload, kind
+
+        self._answer_json(state, entry, request_id, sts.STS_PRODUCT, produce)
+
+    def _handle_credentials_uri(self, url, body):
+        """GET /_credentials. Faults apply only when queued for the action CredentialsUri by name."""
+        state = self.server.state
+        request_id = str(uuid.uuid4()).upper()
+        req = ApiRequest(self.command, url.path, url.query, self.headers, body)
+        entry = self._new_entry(state, req, 'CredentialsUri', None)
+
+        def produce():
+            kind = self._fault(state, 'CredentialsUri', entry, wildcard=False)
+            with state.lock:
+                return metadata.handle_credentials_uri(state, req), kind
+
+        self._answer_json(state, entry, request_id, 'Emulator', produce)
+
+    def _handle_metadata(self, url, body):
+        """The instance metadata service under /latest/ (plain text answers; switch ecs_metadata)."""
+        state = self.server.state
+        req = ApiRequest(self.command, url.path, url.query, self.headers, body)
+        entry = self._new_entry(state, req, metadata.action_of(self.command, req.raw_path), None)
+        try:
+            with state.lock:
+                reply = metadata.handle_metadata(state, req)
+        except DropConnection:
+            state.log_request(entry)
+            self.close_connection = True
+            return
+        except Exception as exc:  # an emulator bug
+            internal_error(exc)
+            reply = Reply(500, 'Internal Server Error')
+        entry['status'] = reply.status
+        state.log_request(entry)
+        self._send_reply(reply)
 
     def _handle_admin(self, url, body):
         state = self.server.state
@@ -142,9 +247,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             logged_body = mask_secrets_for_log(json.loads(body.decode('utf-8'))) if body else None
         except ValueError:
             logged_body = None
-        entry = {'seq': state.next_request_seq(), 'method': self.command, 'path': req.raw_path,
-                 'query': dict(req.query), 'action': route.action if route else None, 'status': None,
-                 'code': None, 'mutated': False, 'fault': None, 'body': logged_body}
+        entry = self._new_entry(state, req, route.action if route else None, logged_body)
         headers = {}
         try:
             payload = self._call_api(state, req, route, params, entry)
@@ -173,15 +276,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             raise ApiError(400, 'InvalidAction.Mismatch',
                            'The x-acs-action "%s" does not match the action %s of %s %s.'
                            % (action_header, route.action, req.method, req.raw_path))
-        fault = state.take_fault(route.action)
-        kind = fault['type'] if fault else None
-        entry['fault'] = kind
-        if kind in FAULT_ERRORS:
-            raise fault_error(fault)
-        if kind == 'drop':
-            raise DropConnection()
-        if kind == 'delay':
-            time.sleep(fault['seconds'])
+        kind = self._fault(state, route.action, entry)
         call = Call(state, req, params, access_key_id, parse_json_object(req.body))
         with state.lock:  # handlers return fresh copies, never the stored objects
             payload = route.handler(call)

@@ -8,7 +8,7 @@ import random
 import threading
 import time
 
-from paiemu import connections, model_versions, models, workspaces
+from paiemu import connections, model_versions, models, sts, workspaces
 from paiemu.core import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,
@@ -30,7 +30,8 @@ class PaiState:
 
     The resources are dicts keyed by id, in creation order: workspaces, connections, models, and
     model_versions ({ModelId: {VersionName: version}}); deleted_workspaces keeps the names of the workspaces
-    deleted since the last reset reserved. Their logic lives in the resource files.
+    deleted since the last reset reserved. Their logic lives in the resource files. sts holds the credential
+    services' state (sts.py, metadata.py).
     """
 
     def __init__(self, access_key_id=DEFAULT_ACCESS_KEY_ID, access_key_secret=DEFAULT_ACCESS_KEY_SECRET,
@@ -52,6 +53,7 @@ class PaiState:
             self.nonces, self.requests, self.faults = {}, [], []
             self._seq = 0
             self._request_seq = 0
+            sts.reset(self)  # state.sts: issued STS pairs, roles, OIDC providers and tokens, the instance role
             workspaces.add_workspace(self, {
                 'WorkspaceId': DEFAULT_WORKSPACE_ID, 'WorkspaceName': DEFAULT_WORKSPACE_NAME,
                 'DisplayName': DEFAULT_WORKSPACE_NAME, 'IsDefault': True,
@@ -121,10 +123,11 @@ class PaiState:
 
     # faults and request log -----------------------------------------------------------------
 
-    def take_fault(self, action):
+    def take_fault(self, action, wildcard=True):
+        """The next queued fault for action (or for "*" when wildcard), counted down; None when there is none."""
         with self.lock:
             for fault in self.faults:
-                if fault['action'] in ('*', action):
+                if fault['action'] == action or (wildcard and fault['action'] == '*'):
                     fault['count'] -= 1
                     if fault['count'] <= 0:
                         self.faults.remove(fault)

@@ -73,3 +73,11 @@ def admin(emulator):
     admin = Admin(emulator.url)
     admin.reset()
     return admin
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """An empty HOME, so ``~/.aliyun/config.json`` is under the test's control."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("USERPROFILE", raising=False)
+    return tmp_path

@@ -16,14 +16,6 @@ from ansible_collections.alicloud.pai.plugins.module_utils._credentials import C
 OPTION_KEYS = {"access_key_id": "opt-id", "access_key_secret": "opt-secret"}
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    """An empty HOME, so ``~/.aliyun/config.json`` is under the test's control."""
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.delenv("USERPROFILE", raising=False)
-    return tmp_path
-
-
 def write_profiles(home, profiles, current=None, path=None):
     path = path or os.path.join(str(home), ".aliyun", "config.json")
     if not os.path.isdir(os.path.dirname(path)):
@@ -242,7 +234,7 @@ def test_profile_without_region_gives_no_region(home):
 
 # --- errors ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("mode", ["EcsRamRole", "RamRoleArn", "ChainableRamRoleArn", "OIDC", "External"])
+@pytest.mark.parametrize("mode", ["External", "CloudSSO", "OAuth", "CredentialsURI", "RsaKeyPair"])
 def test_unsupported_profile_mode(home, mode):
     path = write_profiles(home, [ak_profile("default", "id", "secret", mode=mode)])
     with pytest.raises(PaiConfigError) as info:
@@ -250,7 +242,7 @@ def test_unsupported_profile_mode(home, mode):
     message = str(info.value)
     assert "profile default in %s" % path in message
     assert repr(mode) in message
-    assert "AK, StsToken" in message
+    assert "AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole, OIDC" in message
 
 
 def test_sts_profile_without_token(home):
