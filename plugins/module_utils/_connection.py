@@ -48,9 +48,16 @@ def is_mask(value):
 
 
 def models_merged(current, desired):
-    """The desired models, each completed with the stored sub-options the user did not give."""
+    """The desired models, each completed with the stored sub-options the user did not give; a new model's
+    ``ToolCall`` is PAI's default, false (sent, so that a check-mode diff shows what the service will store)."""
     stored = dict((entry.get("Model"), entry) for entry in current or [])
-    return [dict(stored.get(entry["Model"], {}), **entry) for entry in desired]
+    merged = []
+    for entry in desired:
+        model = {"ToolCall": False}
+        model.update(stored.get(entry["Model"], {}))
+        model.update(entry)
+        merged.append(model)
+    return merged
 
 
 def resource_meta_to_api(meta):
@@ -58,6 +65,17 @@ def resource_meta_to_api(meta):
     if meta.get("extra") is not None:
         api["Extra"] = json.dumps(meta["extra"], separators=(",", ":"), sort_keys=True, ensure_ascii=False)
     return dict((key, value) for key, value in api.items() if value is not None)
+
+
+def models_from_api(models):
+    return [dict((option, entry[api]) for option, api in MODEL_FIELDS if entry.get(api) is not None)
+            for entry in models]
+
+
+def resource_meta_from_api(meta):
+    options = {"instance_id": meta.get("InstanceId"), "instance_name": meta.get("InstanceName"),
+               "extra": parse_json(meta.get("Extra"))}
+    return dict((key, value) for key, value in options.items() if value not in (None, "", {}))
 
 
 def resource_meta_key(meta):
@@ -81,10 +99,10 @@ class Connection(Resource):
         Field("connection_type", "ConnectionType", immutable=True),
         Field("accessibility", "Accessibility", immutable=True),
         Field("resource_meta", "ResourceMeta", immutable=True, to_api=resource_meta_to_api,
-              normalize=resource_meta_key),
+              from_api=resource_meta_from_api, normalize=resource_meta_key),
         Field("description", "Description"),
         Field("configs", "Configs", normalize=string_map),
-        Field("models", "Models", to_api=models_to_api, normalize=models_key),
+        Field("models", "Models", to_api=models_to_api, from_api=models_from_api, normalize=models_key),
         Field("secrets", "Secrets", secret=True, normalize=string_map),
     )
 
@@ -103,10 +121,13 @@ class Connection(Resource):
                 if not isinstance(value, str):
                     self.module.fail("%s.%s must be a string, got %s; quote the value in YAML"
                                      % (option, key, type(value).__name__))
+        masks = sorted(key for key, value in (params["secrets"] or {}).items() if is_mask(value))
+        if masks:
+            self.module.fail("%s %s a mask (only '*'), as results, module_args and pai_connection_info show stored "
+                             "secrets; give the real value%s (a copy of a connection must supply its secrets). A mask "
+                             "is never sent" % (" and ".join("secrets." + key for key in masks),
+                                                "is" if len(masks) == 1 else "are", "" if len(masks) == 1 else "s"))
         for key, value in (params["secrets"] or {}).items():
-            if is_mask(value):
-                self.module.fail("secrets.%s is a mask (only '*'), as results and pai_connection_info show secrets; "
-                                 "give the real value. A mask is never sent" % key)
             if 0 < len(value) < 6:
                 self.module.warn("secrets.%s is shorter than 6 characters: Ansible hides every occurrence of a "
                                  "secret value in the task's output, so unrelated text that contains it will show "
@@ -135,13 +156,13 @@ class Connection(Resource):
         """Sub-options the user did not give (of resource_meta, of each model) keep their stored values;
         with update_secrets=on_create, the secrets of an existing connection are not touched."""
         desired = super(Connection, self).desired(current)
+        if "Models" in desired:
+            desired["Models"] = models_merged((current or {}).get("Models"), desired["Models"])
         if current is not None:
             if self.params["update_secrets"] == "on_create":
                 desired.pop("Secrets", None)
             if "ResourceMeta" in desired:
                 desired["ResourceMeta"] = dict(current.get("ResourceMeta") or {}, **desired["ResourceMeta"])
-            if "Models" in desired:
-                desired["Models"] = models_merged(current.get("Models"), desired["Models"])
         return desired
 
     def check_current(self, current):

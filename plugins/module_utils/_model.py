@@ -72,7 +72,7 @@ class Model(Resource):
         Field("task", "Task"),
         Field("order_number", "OrderNumber", normalize=integer),
         Field("parameter_size", "ParameterSize", normalize=integer),
-        Field("extra_info", "ExtraInfo", normalize=data),
+        Field("extra_info", "ExtraInfo", from_api=parse_json, normalize=data),
         Field("labels", "Labels", labels=True, to_api=labels_to_api, normalize=labels_map),
     )
 
@@ -146,8 +146,8 @@ class ModelVersion(Resource):
         Field("approval_status", "ApprovalStatus"),
         Field("source_type", "SourceType"),
         Field("source_id", "SourceId"),
-        Field("options", "Options", to_api=compact_json, normalize=data),
-    ) + tuple(Field(option, api, normalize=data) for option, api in SPEC_FIELDS) + (
+        Field("options", "Options", to_api=compact_json, from_api=parse_json, normalize=data),
+    ) + tuple(Field(option, api, from_api=parse_json, normalize=data) for option, api in SPEC_FIELDS) + (
         Field("labels", "Labels", labels=True, to_api=labels_to_api, normalize=labels_map),
     )
 

@@ -108,12 +108,13 @@ class Field(object):
     output; ``labels`` marks the key/value list written through the label actions
     instead of the update action; ``action`` names the action (a key of the resource's
     ``actions``) that changes this field alone, instead of the update action (a workspace's
-    resource group); ``to_api`` turns the option value into the API value and
-    ``normalize`` turns an API value into something comparable with ``==``.
+    resource group); ``to_api`` turns the option value into the API value, ``from_api`` an API value back
+    into the option value (for ``module_args`` in results), and ``normalize`` turns an API value into
+    something comparable with ``==``.
     """
 
     def __init__(self, option, api, immutable=False, identity=False, secret=False, labels=False, to_api=None,
-                 normalize=text, action=None):
+                 from_api=None, normalize=text, action=None):
         self.option = option
         self.api = api
         self.action = action
@@ -122,6 +123,7 @@ class Field(object):
         self.secret = secret
         self.labels = labels
         self.to_api = to_api or (lambda value: value)
+        self.from_api = from_api or (labels_map if labels else lambda value: value)
         self.normalize = normalize
 
 
@@ -262,12 +264,30 @@ class Resource(object):
 
     def present(self, obj):
         """The object as the module returns it: snake_case keys, user maps kept, secrets masked, labels as a
-        map, and the parent's id (a model version's ``model_id``), which the API leaves out."""
+        map, the parent's id (a model version's ``model_id``), which the API leaves out, and ``module_args``."""
         obj = dict(self.scope or {}, **obj)
+        args = self.module_args(obj)
         for field in self.fields:
             if field.labels and isinstance(obj.get(field.api), list):
                 obj[field.api] = labels_map(obj[field.api])
-        return present_object(obj, self.keep_keys, [field.api for field in self.fields if field.secret])
+        shown = present_object(obj, self.keep_keys, [field.api for field in self.fields if field.secret])
+        shown["module_args"] = args
+        return shown
+
+    def module_args(self, obj):
+        """The object as this module's own options (the parent's id, the id when a create may choose it, every
+        field PAI returned), so that a result or an info item fed back as ``args`` finds the object and changes
+        nothing. Secret values are masks, which every module refuses as input: a copy must supply them. An empty
+        secret map is left out (giving it would make the task read secrets in plain text to compare nothing)."""
+        args = {}
+        if self.parent is not None and obj.get(self.parent.id_field) is not None:
+            args[self.parent.id_option] = obj[self.parent.id_field]
+        for field in self.fields:
+            value = obj.get(field.api)
+            if value is None or (field.secret and not value):
+                continue
+            args[field.option] = dict((key, MASK) for key in value) if field.secret else field.from_api(value)
+        return args
 
     # -- the engine ----------------------------------------------------------------------------------
 
@@ -597,7 +617,7 @@ class Resource(object):
         if adopted:  # the object did not exist when the task started
             result["changed"] = True
             if "diff" in result:
-                result["diff"]["before"] = {}
+                result["diff"]["before"] = ""
         return result
 
     def shown(self, field, value):
@@ -622,7 +642,7 @@ class Resource(object):
         if self.module.ansible._diff:
             before = self.diff_view(current)
             before.update((child.plural, result[child.plural]) for child, items in contents if items)
-            result["diff"] = {"before": before, "after": {}}
+            result["diff"] = self.diff(before, {})
         return result
 
     def contents(self, current):
@@ -958,23 +978,42 @@ class Resource(object):
 
     # -- results -------------------------------------------------------------------------------------
 
-    def diff_view(self, obj):
-        """The managed fields of ``obj`` as the result shows them, ``{}`` when absent."""
+    def diff_view(self, obj, desired=None):
+        """What a diff shows of ``obj``, as the result shows it (``{}`` when absent). For a delete, its id and
+        every managed field. For a create or update, what the task manages: the identities and the fields the
+        task set (the others are carried over untouched), and the id when it is known before the write. So a
+        check-mode diff equals the real run's: neither shows values only the service chooses (an id, defaults
+        of fields the task did not set)."""
         if obj is None:
             return {}
-        shown = self.present(obj)
-        keys = set(snake_name(name) for name in [self.id_field] + [field.api for field in self.fields])
-        return dict((key, value) for key, value in shown.items() if key in keys)
+        fields = [field for field in self.fields if desired is None or field.identity or field.api in desired]
+        names = [field.api for field in fields]
+        if desired is None or obj.get(self.id_field) is not None:
+            names.append(self.id_field)
+        shown = self.present(dict((name, obj[name]) for name in names if name in obj))
+        shown.pop("module_args")
+        return shown
+
+    def diff(self, before, after):
+        """The result's ``diff``: both sides as JSON text, as Ansible's callback would render data, but with
+        non-ASCII text as written (the callback escapes it as \\uXXXX), and an absent object as nothing."""
+        def render(view):
+            if not view:
+                return ""
+            return json.dumps(view, indent=4, sort_keys=True, ensure_ascii=False, separators=(",", ": ")) + "\n"
+        return {"before": render(before), "after": render(after)}
 
     def finish(self, current, final, desired, changed=()):
         changed = list(changed) if current is not None else list(self.fields)
         result = {"changed": current is None or bool(changed), self.result_key: self.present(final)}
         if self.module.ansible._diff:
-            before, after = self.diff_view(current), self.diff_view(final)
+            if current is None and not (self.id_settable and desired.get(self.id_field)):
+                final = dict(final, **{self.id_field: None})  # chosen by PAI: check mode cannot show it
+            before, after = self.diff_view(current, desired), self.diff_view(final, desired)
             for field in self.fields:
                 if field.secret and field in changed and field.api in desired:
                     self.mark_secret_changes(field, current, desired, after)
-            result["diff"] = {"before": before, "after": after}
+            result["diff"] = self.diff(before, after)
         return result
 
     def mark_secret_changes(self, field, current, desired, after):

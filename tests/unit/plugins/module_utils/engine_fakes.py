@@ -5,6 +5,7 @@
 
 """What the resource engine uses of PaiModule, as a fake the unit tests drive."""
 
+import json
 import pytest
 
 COMMON_DEFAULTS = dict(recovery_timeout=30)
@@ -68,3 +69,10 @@ def run(resource):
     result = dict(caught.value.result)
     result["warnings"] = list(resource.module.ansible.warnings)
     return result
+
+
+def diff_data(result, side):
+    """One side of a result's ``diff`` (JSON text, "" for an absent object) as data."""
+    text = result["diff"][side]
+    assert isinstance(text, str) and (text == "" or text.endswith("\n"))
+    return json.loads(text) if text else {}

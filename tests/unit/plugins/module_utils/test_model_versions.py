@@ -12,7 +12,7 @@ import json
 import pytest
 
 from ansible_collections.alicloud.pai.plugins.module_utils._model import ModelVersion
-from ansible_collections.alicloud.pai.tests.unit.plugins.module_utils.engine_fakes import FakeModule, run
+from ansible_collections.alicloud.pai.tests.unit.plugins.module_utils.engine_fakes import FakeModule, run, diff_data
 from ansible_collections.alicloud.pai.tests.unit.plugins.module_utils.test_data_safety import (
     BEHAVIOURS,
     WORKSPACE,
@@ -104,8 +104,8 @@ def test_a_named_version_is_one_read_when_unchanged_and_promotion_is_one_write(a
         status = "Approved" if behaviour == "merge" else "Rejected"
         api.admin.clear_requests()
         promoted = api.version(version_name="1.0.0", approval_status=status)
-        assert promoted["changed"] and promoted["diff"]["after"]["approval_status"] == status
-        assert promoted["diff"]["before"]["approval_status"] != status
+        assert promoted["changed"] and diff_data(promoted, "after")["approval_status"] == status
+        assert diff_data(promoted, "before")["approval_status"] != status
         assert api.writes() == ["UpdateModelVersion"]
         stored = api.versions()["1.0.0"]
         assert stored["ApprovalStatus"] == status
@@ -120,7 +120,7 @@ def test_check_mode_update_predicts_without_writing(api):
     checked = api.version(check_mode=True, version_name="1.0.0", approval_status="Approved",
                           metrics={"top1": 0.95})
     assert checked["changed"] and checked["model_version"]["approval_status"] == "Approved"
-    assert checked["diff"]["after"]["metrics"] == {"top1": 0.95}
+    assert diff_data(checked, "after")["metrics"] == {"top1": 0.95}
     assert api.writes() == [] and api.versions()["1.0.0"]["ApprovalStatus"] == "Pending"
 
 
@@ -234,8 +234,8 @@ def test_delete_and_delete_again(api):
     checked = api.version(check_mode=True, version_name="1.0.0", state="absent")
     assert checked["changed"] and "1.0.0" in api.versions()
     deleted = api.version(version_name="1.0.0", state="absent")
-    assert deleted["changed"] and deleted["diff"]["before"]["version_name"] == "1.0.0"
-    assert deleted["diff"]["after"] == {} and api.versions() == {}
+    assert deleted["changed"] and diff_data(deleted, "before")["version_name"] == "1.0.0"
+    assert diff_data(deleted, "after") == {} and api.versions() == {}
     assert not api.version(version_name="1.0.0", state="absent")["changed"]
     api.version(**registration())
     assert api.version(uri=URI, state="absent")["changed"] and api.versions() == {}
@@ -253,7 +253,7 @@ def test_a_model_with_versions_is_deleted_only_with_force_under_either_service(a
     assert api.writes() == [] and len(api.versions()) == 2
     checked = api.model(check_mode=True, model_id=api.model_id, name=None, state="absent", force=True)
     assert checked["changed"] and checked["versions"] == ["1.0.0", "1.1.0"]
-    assert checked["diff"]["before"]["versions"] == ["1.0.0", "1.1.0"]
+    assert diff_data(checked, "before")["versions"] == ["1.0.0", "1.1.0"]
     assert api.writes() == []
     deleted = api.model(model_id=api.model_id, name=None, state="absent", force=True)
     assert deleted["changed"] and not deleted.get("failed"), deleted
@@ -322,6 +322,6 @@ def test_check_mode_predicts_a_version_of_a_model_an_earlier_task_would_create(a
     api.admin.clear_requests()
     result = api.version(check_mode=True, model_name="not-yet", workspace_id=WORKSPACE, **registration())
     assert result["changed"] and not result.get("failed"), result
-    assert result["model_version"]["uri"] == URI and result["diff"]["before"] == {}
+    assert result["model_version"]["uri"] == URI and diff_data(result, "before") == {}
     assert any("check mode predicts the model version" in warning for warning in result["warnings"])
     assert api.writes() == []

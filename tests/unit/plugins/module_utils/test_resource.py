@@ -11,7 +11,7 @@ from ansible_collections.alicloud.pai.plugins.module_utils import _resource
 from ansible_collections.alicloud.pai.plugins.module_utils._client import PaiApiError, PaiConnectionError
 from ansible_collections.alicloud.pai.plugins.module_utils._connection import Connection, models_key, resource_meta_to_api
 from ansible_collections.alicloud.pai.plugins.module_utils._model import Model, label_problems
-from ansible_collections.alicloud.pai.tests.unit.plugins.module_utils.engine_fakes import FakeModule, run
+from ansible_collections.alicloud.pai.tests.unit.plugins.module_utils.engine_fakes import FakeModule, run, diff_data
 
 
 class FakeClient(object):
@@ -124,7 +124,7 @@ def test_check_mode_create_returns_predicted_object_without_id():
     assert result["changed"] is True and client.actions() == ["ListConnections"]
     assert result["connection"]["connection_id"] is None
     assert result["connection"]["configs"] == {"base_url": "u"}
-    assert result["diff"]["before"] == {}
+    assert diff_data(result, "before") == {}
 
 
 def test_ambiguous_name_lists_ids():
@@ -178,7 +178,7 @@ def test_label_changes_are_minimal():
     assert client.actions() == ["ListModels", "DeleteModelLabels", "CreateModelLabels", "GetModel"]
     assert client.calls[1][2] == {"LabelKeys": ["change", "drop"]}
     assert client.calls[2][3] == {"Labels": [{"Key": "change", "Value": "new"}, {"Key": "add", "Value": "2"}]}
-    assert result["diff"]["after"]["labels"] == {"keep": "1", "change": "new", "add": "2"}
+    assert diff_data(result, "after")["labels"] == {"keep": "1", "change": "new", "add": "2"}
 
 
 def test_unchanged_model_with_reordered_extra_info_costs_one_read():

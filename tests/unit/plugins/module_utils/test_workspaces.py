@@ -12,6 +12,7 @@ import pytest
 from ansible_collections.alicloud.pai.plugins.module_utils._connection import Connection
 from ansible_collections.alicloud.pai.plugins.module_utils._model import Model, ModelVersion
 from ansible_collections.alicloud.pai.plugins.module_utils._workspace import Workspace
+from ansible_collections.alicloud.pai.tests.unit.plugins.module_utils.engine_fakes import diff_data
 from ansible_collections.alicloud.pai.tests.unit.plugins.module_utils.test_data_safety import (
     WORKSPACE,
     Api,
@@ -54,7 +55,7 @@ PROD = dict(env_types=["dev", "prod"], display_name="LLM production", descriptio
 def test_create_check_mode_create_rerun_update_delete(api):
     checked = api.workspace(check_mode=True, **PROD)
     assert checked["changed"] and checked["workspace"]["workspace_id"] is None
-    assert checked["workspace"]["status"] == "ENABLED" and checked["diff"]["before"] == {}
+    assert checked["workspace"]["status"] == "ENABLED" and diff_data(checked, "before") == {}
     assert api.writes() == [] and api.stored() == []
     created = api.workspace(**PROD)
     assert created["changed"] and created["workspace"]["status"] == "ENABLED"
@@ -67,7 +68,7 @@ def test_create_check_mode_create_rerun_update_delete(api):
     assert api.reads() == ["GetWorkspace"]
     api.admin.clear_requests()
     checked = api.workspace(check_mode=True, description="LLM platform, production")
-    assert checked["changed"] and checked["diff"]["after"]["description"] == "LLM platform, production"
+    assert checked["changed"] and diff_data(checked, "after")["description"] == "LLM platform, production"
     assert api.writes() == []
     updated = api.workspace(description="LLM platform, production", resource_group_id="rg-acfmwp7rkyq4xyz")
     assert updated["changed"] and updated["workspace"]["resource_group_id"] == "rg-acfmwp7rkyq4xyz"
@@ -154,7 +155,7 @@ def test_a_workspace_with_contents_is_deleted_only_with_force(api):
     assert "1 connection: llm (" in refused["msg"] and "1 model: resnet (" in refused["msg"]
     assert api.writes() == []
     checked = api.workspace(check_mode=True, state="absent", force=True)
-    assert checked["changed"] and checked["diff"]["before"]["models"] == checked["models"]
+    assert checked["changed"] and diff_data(checked, "before")["models"] == checked["models"]
     assert api.writes() == []
     deleted = api.workspace(state="absent", force=True)
     assert deleted["changed"] and not deleted.get("failed"), deleted
