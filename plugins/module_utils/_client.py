@@ -318,7 +318,8 @@ class PaiClient(object):
     """
 
     def __init__(self, credentials, endpoint, connect_timeout=10, read_timeout=60, validate_certs=True,
-                 max_retries=4, retry_max_wait=60, session=None, sleep=time.sleep, jitter=random.uniform):
+                 max_retries=4, retry_max_wait=60, session=None, sleep=time.sleep, jitter=random.uniform,
+                 clock=time.monotonic):
         if not HAS_REQUESTS:
             raise PaiConfigError("The Python library 'requests' is required but could not be imported: %s"
                                  % REQUESTS_IMPORT_ERROR)
@@ -335,6 +336,7 @@ class PaiClient(object):
         self.user_agent = user_agent()
         self._sleep = sleep
         self._jitter = jitter
+        self._clock = clock
         self._secrets = set()
         for secret in (credentials.access_key_secret, credentials.security_token):
             self.add_secret(secret)
@@ -371,32 +373,43 @@ class PaiClient(object):
 
         attempt = 0
         waited = 0.0
+        started = self._clock()
         while True:
             try:
                 return self._send(action, method, path, query, payload)
             except (PaiApiError, PaiConnectionError) as error:
-                delay = self._retry_delay(error, attempt, repeatable)
-                if delay is None or waited + delay > self.retry_max_wait:
+                delay, limit = self._retry_delay(error, attempt, repeatable)
+                if delay is not None and waited + delay > self.retry_max_wait:
+                    delay, limit = None, ("waiting %.1f s more would pass retry_max_wait (%g s)"
+                                          % (delay, self.retry_max_wait))
+                if delay is None:
+                    if attempt:
+                        error.message += " (%d attempts in %.1f s, %.1f s of it waiting between them; %s)" % (
+                            attempt + 1, self._clock() - started, waited,
+                            ("stopped: " + limit) if limit else "this error is not retried")
+                    elif limit:
+                        error.message += " (not retried: %s)" % limit
                     raise
             self._sleep(delay)
             waited += delay
             attempt += 1
 
     def _retry_delay(self, error, attempt, repeatable):
-        """Seconds to wait before the next attempt, or None when the error is final."""
-        if attempt >= self.max_retries:
-            return None
+        """``(seconds to wait before the next attempt, None)``, or ``(None, the limit that stops the retries)``,
+        or ``(None, None)`` when the error is not one to retry."""
         if isinstance(error, PaiConnectionError):
             if not error.retryable or (error.request_sent and not repeatable):
-                return None
+                return None, None
         elif not (error.is_throttling or error.code == "ServiceUnavailable" or error.http_status == 503
                   or (repeatable and error.http_status >= 500)):
-            return None
+            return None, None
+        if attempt >= self.max_retries:
+            return None, ("max_retries (%d) reached" % self.max_retries) if self.max_retries else "max_retries is 0"
         if getattr(error, "retry_after", None):
             # x-acs-retry-after is in milliseconds: the official SDKs sleep retry_after / 1000 seconds.
-            return error.retry_after / 1000.0
+            return error.retry_after / 1000.0, None
         ceiling = min(RETRY_BACKOFF_CAP, RETRY_BACKOFF_BASE * (2 ** attempt))
-        return self._jitter(ceiling / 2, ceiling)
+        return self._jitter(ceiling / 2, ceiling), None
 
     def _send(self, action, method, path, query, payload):
         body = payload if payload is not None else b""

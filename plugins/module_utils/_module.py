@@ -9,7 +9,7 @@
 
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
 
 from ansible_collections.alicloud.pai.plugins.module_utils import _credentials
 from ansible_collections.alicloud.pai.plugins.module_utils._client import (
@@ -68,6 +68,7 @@ class PaiModule(object):
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
         self._client = None
+        self.refuse_structures_as_strings(spec)
         for name in POSITIVE_OPTIONS:
             if self.params[name] <= 0:
                 self.ansible.fail_json(msg="%s must be more than 0 seconds, got %s" % (name, self.params[name]))
@@ -78,6 +79,25 @@ class PaiModule(object):
             self.ansible.fail_json(msg=missing_required_lib("requests"),
                                    exception="".join(traceback.format_exception_only(
                                        type(REQUESTS_IMPORT_ERROR), REQUESTS_IMPORT_ERROR)))
+
+    def refuse_structures_as_strings(self, spec):
+        """AnsibleModule turns a dict or list given to a string option into its Python text without a word (a
+        filter ``label: {stage: prod}`` would match nothing): such a value fails, naming the option. The task's
+        arguments as given come from ``_load_params``, which ansible-core offers modules for this kind of use."""
+        try:
+            given = _load_params()
+        except Exception:  # pylint: disable=broad-except  # a harness that feeds parameters another way
+            return
+        for name, option in spec.items():
+            if option.get("type", "str") != "str":
+                continue
+            for key in [name] + list(option.get("aliases") or []):
+                value = given.get(key)
+                if isinstance(value, (dict, list)):
+                    similar = [other for other in (name + "s", name + "_ids") if spec.get(other, {}).get("type") in ("dict", "list")]
+                    self.ansible.fail_json(msg="%s must be a string, got a %s%s" % (
+                        key, "dict" if isinstance(value, dict) else "list",
+                        "; %s takes a %s" % (similar[0], spec[similar[0]]["type"]) if similar else ""))
 
     @property
     def client(self):

@@ -766,6 +766,9 @@ def test_total_wait_is_bounded_by_retry_max_wait():
     assert len(session.calls) == 3
     assert info.value.request_id == "T2"
     assert info.value.code == "Throttling.User"
+    # the error says how many attempts were made, over how long, and which limit stopped them
+    assert "(3 attempts in " in str(info.value)
+    assert "1.5 s of it waiting between them; stopped: waiting 2.0 s more would pass retry_max_wait (3 s))" in str(info.value)
 
 
 def test_total_wait_may_reach_retry_max_wait_exactly():
@@ -778,10 +781,11 @@ def test_total_wait_may_reach_retry_max_wait_exactly():
 def test_retry_after_beyond_retry_max_wait_stops_at_once():
     client, session, recorder = make_client(
         api_error(400, "Throttling.User", headers={"x-acs-retry-after": "90000"}), ok(), retry_max_wait=60)
-    with pytest.raises(PaiApiError):
+    with pytest.raises(PaiApiError) as info:
         client.call("ListConnections")
     assert recorder.sleeps == []
     assert len(session.calls) == 1
+    assert "(not retried: waiting 90.0 s more would pass retry_max_wait (60 s))" in str(info.value)
 
 
 @pytest.mark.parametrize("max_retries", [0, 1, 3])
@@ -793,6 +797,23 @@ def test_max_retries_bounds_the_attempts(max_retries):
     assert len(session.calls) == max_retries + 1
     assert len(recorder.sleeps) == max_retries
     assert info.value.request_id == "S%d" % max_retries
+    if max_retries:
+        assert "(%d attempts in " % (max_retries + 1) in str(info.value)
+        assert str(info.value).endswith("s of it waiting between them; stopped: max_retries (%d) reached) (request id S%d)"
+                                        % (max_retries, max_retries))
+    else:
+        assert str(info.value).endswith("boom (not retried: max_retries is 0) (request id S0)")
+
+
+def test_an_error_not_retried_after_retries_says_so_and_a_first_one_adds_nothing():
+    client, session, recorder = make_client(api_error(503, "ServiceUnavailable"), api_error(400, "InvalidParameter"))
+    with pytest.raises(PaiApiError) as info:
+        client.call("ListConnections")
+    assert "(2 attempts in " in str(info.value) and "this error is not retried)" in str(info.value)
+    client, session, recorder = make_client(api_error(400, "InvalidParameter", message="bad"))
+    with pytest.raises(PaiApiError) as info:
+        client.call("ListConnections")
+    assert "attempt" not in str(info.value)
 
 
 RETRY_TABLE = [
@@ -1203,8 +1224,9 @@ def test_non_json_error_body():
     with pytest.raises(PaiApiError) as info:
         client.call("ListModels")
     assert info.value.to_dict() == {"http_status": 502, "code": "HTTP502",
-                                    "message": "Bad Gateway: <html>upstream down</html>", "request_id": None}
-    assert str(info.value) == "ListModels failed: HTTP 502, HTTP502: Bad Gateway: <html>upstream down</html>"
+                                    "message": "Bad Gateway: <html>upstream down</html> (not retried: max_retries is 0)",
+                                    "request_id": None}
+    assert str(info.value) == "ListModels failed: HTTP 502, HTTP502: Bad Gateway: <html>upstream down</html> (not retried: max_retries is 0)"
 
 
 def test_long_non_json_error_body_is_cut():
@@ -1212,7 +1234,7 @@ def test_long_non_json_error_body_is_cut():
                                          max_retries=0)
     with pytest.raises(PaiApiError) as info:
         client.call("ListModels")
-    assert info.value.message == "Internal Server Error: " + "x" * 200
+    assert info.value.message == "Internal Server Error: " + "x" * 200 + " (not retried: max_retries is 0)"
 
 
 def test_empty_error_body():
