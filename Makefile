@@ -11,7 +11,8 @@ PORT ?= 8765
 
 .DEFAULT_GOAL := help
 .PHONY: help test setup sanity units integration conformance lint ansible-lint docs-lint changelog-lint build oldest \
-	docs docs-check ee module-docs awx acceptance emulator demo clean nox-list
+	docs docs-check ee module-docs awx acceptance emulator emulator-start emulator-stop env collection demo newcomer \
+	clean nox-list
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-15s %s\n", $$1, $$2}'
@@ -70,13 +71,30 @@ acceptance: ## Acceptance lifecycle + behaviour probe: a real account when PAI_W
 oldest: ## nox -e ansible-test-units-2.15 ansible-test-integration-2.15 (the oldest supported ansible-core)
 	@$(CI_PY) oldest
 
-emulator: ## Run the PAI emulator in the foreground on 127.0.0.1:8765 (PORT=... to change)
-	@echo "Starting the PAI emulator on 127.0.0.1:$(PORT) (Ctrl-C stops it)."
+emulator: ## Run the PAI emulator in the foreground on 127.0.0.1:8765 (PORT=...); Ctrl-C stops it
+	@echo "Starting the PAI emulator in the foreground on 127.0.0.1:$(PORT): this terminal stays busy until Ctrl-C stops it."
+	@echo "(In the background instead: make emulator-start, stopped by make emulator-stop.)"
 	@echo "Key pair: emulator-access-key-id / emulator-access-key-secret, workspace 10001"
-	@$(if $(wildcard .venv/bin/python),.venv/bin/python,$(PYTHON)) tests/emulator/pai_emulator.py --host 127.0.0.1 --port $(PORT)
+	@echo 'Another terminal: eval "$$(make -s env)" points ansible-playbook at it.'
+	@$(PYTHON) tests/emulator/pai_emulator.py --host 127.0.0.1 --port $(PORT)
 
-demo: ## Run examples/*.yml against a fresh emulator: check+diff, apply, re-apply (changed=0)
-	@$(CI_PY) demo
+emulator-start: ## Start the PAI emulator in the background on 127.0.0.1:8765 (PORT=...); make emulator-stop stops it
+	@PORT=$(PORT) $(CI_PY) emulator-start
+
+emulator-stop: ## Stop the background emulator of this checkout
+	@$(CI_PY) emulator-stop
+
+env: ## Print the exports for a shell: eval "$(make -s env)" (ansible-playbook, this checkout as alicloud.pai, the emulator)
+	@PORT=$(PORT) $(CI_PY) env
+
+collection: ## Print the export that makes this checkout alicloud.pai: eval "$(make -s collection)"
+	@$(CI_PY) collection
+
+demo: ## Run examples/*.yml against a fresh emulator: check+diff, apply, re-apply (changed=0); KEEP=1 leaves it running
+	@PORT=$(PORT) $(CI_PY) demo
+
+newcomer: ## The README's and guides' try-it commands, as written, on a fresh clone (tests/utils/newcomer.py)
+	@$(CI_PY) newcomer
 
 clean: ## Remove .venv, .nox, build/ and test output
 	@$(CI_PY) clean
