@@ -95,8 +95,10 @@ class Model(Resource):
         return [ModelVersion(self.module, {})]
 
     def present(self, obj):
-        """Tags, and the latest version's labels, as key/value maps (the model's labels are the engine's)."""
+        """Tags, and the latest version's labels, as key/value maps (the model's labels are the engine's). GetModel
+        does not return tags (lists do): then ``tags`` is null, so that every lookup path gives the same keys."""
         obj = dict(obj)
+        obj.setdefault("Tags", None)
         if isinstance(obj.get("Tags"), list):
             obj["Tags"] = labels_map(obj["Tags"])
         latest = obj.get("LatestVersion")
