@@ -101,3 +101,7 @@ clean: ## Remove .venv, .nox, build/ and test output
 
 nox-list: ## List the nox sessions (after make setup: .venv/bin/nox -e NAME runs one)
 	@.venv/bin/nox -l
+
+.PHONY: bench
+bench: ## Benchmark against the emulator: task cost, listing vs the SDK, requests (docs/bench; SIZE=small: fast, build/bench)
+	@BENCH_SIZE=$(or $(SIZE),full) $(CI_PY) bench

@@ -70,32 +70,52 @@ def data(value):
     return json.dumps(parse_json(value) or {}, sort_keys=True)
 
 
+_SNAKE_NAMES = {}
+
+
 def snake_name(name):
-    """``GmtCreateTime`` -> ``gmt_create_time``, as ansible-core converts AWS-style names."""
-    return camel_dict_to_snake_dict({name: None}).popitem()[0]
+    """``GmtCreateTime`` -> ``gmt_create_time``, as ansible-core converts AWS-style names.
+
+    Each name is converted once per run: the conversion is three regular expressions, and a list of thousands of
+    objects repeats the same few dozen names."""
+    try:
+        return _SNAKE_NAMES[name]
+    except KeyError:
+        snake = _SNAKE_NAMES[name] = camel_dict_to_snake_dict({name: None}).popitem()[0]
+        return snake
+
+
+def plain_copy(value):
+    """A copy of JSON data, dicts and lists copied all the way down (``copy.deepcopy`` does the same, slowly)."""
+    if isinstance(value, dict):
+        return {key: plain_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain_copy(item) for item in value]
+    return value
 
 
 def snake_keys(value, keep_keys):
-    """Snake-case every key, except below the keys in ``keep_keys`` (user data keeps its keys).
+    """A copy of ``value`` with every key snake-cased, except below the keys in ``keep_keys`` (user data keeps
+    its keys).
 
     ``camel_dict_to_snake_dict``'s own ignore_list only applies at the top level.
     """
     if isinstance(value, dict):
-        return dict((snake_name(key), item if key in keep_keys else snake_keys(item, keep_keys))
-                    for key, item in value.items())
+        return {snake_name(key): plain_copy(item) if key in keep_keys else snake_keys(item, keep_keys)
+                for key, item in value.items()}
     if isinstance(value, list):
         return [snake_keys(item, keep_keys) for item in value]
     return value
 
 
 def present_object(obj, keep_keys=(), secret_keys=()):
-    """An API object as modules return it: snake_case keys, the maps in ``keep_keys`` with
-    their keys untouched, every value of the maps in ``secret_keys`` masked."""
-    obj = copy.deepcopy(obj)
+    """An API object as modules return it, a copy sharing nothing with ``obj``: snake_case keys, the maps in
+    ``keep_keys`` with their keys untouched, every value of the maps in ``secret_keys`` masked."""
+    obj = dict(obj)
     obj.pop("RequestId", None)
     for key in secret_keys:
         if isinstance(obj.get(key), dict):
-            obj[key] = dict((name, MASK) for name in obj[key])
+            obj[key] = dict.fromkeys(obj[key], MASK)
     return snake_keys(obj, keep_keys)
 
 

@@ -488,6 +488,19 @@ def step_acceptance(step):
                    emulator=False)
 
 
+def step_bench(step):
+    """Step: tests/bench/bench.py against the emulator. Small (make test): request counts of the module and the SDK must
+    be equal, the report goes to build/bench. BENCH_SIZE=full (make bench): the report and plots in docs/bench."""
+    size = os.environ.get('BENCH_SIZE') or 'small'
+    output = os.path.join(ROOT, 'docs', 'bench') if size == 'full' else os.path.join(BUILD, 'bench')
+    returncode, _output = run([tool('python'), 'tests/bench/bench.py', '--size', size, '--output', output], env=tool_env(),
+                              log=os.path.join(LOGS, step.key + '.log'), check=False)
+    step.counts(0 if returncode else 1, 1 if returncode else 0)
+    if returncode:
+        raise StepFailed(f'the benchmark failed, see build/logs/{step.key}.log')
+    step.note = f'{size} size; report in {rel(output)}'
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # the run: steps in order, the oldest-core lane, the summary
 
@@ -602,6 +615,7 @@ STEPS = {
     'units': [('units', 'ansible-test units (py3.9-3.13)', nox_step('ansible-test-units'))],
     'integration': [('integration', 'ansible-test integration (py3.12)', nox_step('ansible-test-integration', posargs=TARGETS))],
     'conformance': [('conformance', 'SDK conformance (pytest)', pytest_step('conformance', ['tests/conformance']))],
+    'bench': [('bench', 'benchmark against the emulator (tests/bench)', step_bench)],
     'lint': [(key, f'nox: {session}', nox_step(session)) for key, session in (
         ('lint', 'lint'), ('extra-checks', 'extra-checks'), ('ansible-lint', 'ansible-lint'), ('docs-lint', 'docs-check'),
         ('changelog-lint', 'changelog-lint'))],
@@ -619,7 +633,7 @@ STEPS = {
 }
 STEPS.update({name: [entry for entry in STEPS['lint'] if entry[0] == name] for name in ('ansible-lint', 'docs-lint', 'changelog-lint')})
 STEPS['docs'] += STEPS['docs-lint']
-TEST_ORDER = ('sanity', 'units', 'integration', 'conformance', 'lint', 'build', 'docs-check', 'ee', 'module-docs', 'awx',
+TEST_ORDER = ('sanity', 'units', 'integration', 'conformance', 'bench', 'lint', 'build', 'docs-check', 'ee', 'module-docs', 'awx',
               'acceptance-emulator', 'newcomer', 'oldest')
 NO_SETUP = ('newcomer',)  # commands that need no .venv of their own
 
