@@ -17,6 +17,12 @@ attributes:
     description: Will return details on what has changed (or would change) in C(diff), with C(before) and C(after).
     support: full
     details:
+      - C(before) and C(after) are JSON text (indented by 4, keys sorted, non-ASCII text as written), an empty
+        string for an object that does not exist; read them as data with C(from_json).
+      - A create or update shows what the task manages - the identities (name, workspace), the fields the task
+        sets, and the id when it is known before the write (not for a create, where PAI chooses it). So the diff
+        of a check-mode run equals the diff of the real run. A delete shows the id and every managed field; deleting
+        a model or a workspace with C(force=true) also lists the objects deleted with it.
       - Secret values never appear in the diff, only which secret keys were added or changed.
 """
 

@@ -146,6 +146,9 @@ options:
       - Create requests are never re-sent when they may have reached the API (a timeout or dropped connection after
         sending, or an HTTP 5xx other than 503); see O(recovery_timeout).
       - TLS and certificate errors are not retried.
+      - 'An error that was retried ends with how many attempts were made, over how long, how much of it was spent
+        waiting, and what stopped the retries, for example "(5 attempts in 9.8 s, 7.5 s of it waiting between them;
+        stopped: max_retries (4) reached)". With V(0), a retryable error ends with "(not retried: max_retries is 0)".'
     type: int
     default: 4
   recovery_timeout:
@@ -159,7 +162,8 @@ options:
     default: 30
   retry_max_wait:
     description:
-      - The most seconds one request may spend waiting between retries in total.
+      - 'The most seconds one request may spend waiting between retries in total. A retry whose wait would pass
+        it is not made; the error then ends with "stopped: waiting <seconds> s more would pass retry_max_wait (60 s)".'
     type: float
     default: 60
 requirements:
@@ -176,4 +180,6 @@ notes:
   - Authentication errors (for example C(SignatureDoesNotMatch)) say where the credentials came from.
   - Secrets (O(access_key_secret), O(security_token), connection secrets) are masked in results, diffs and
     error messages.
+  - 'A dict or a list given to an option of type C(str) fails the task naming the option, instead of being turned
+    into its Python text, for example "label must be a string, got a dict; labels takes a dict".'
 """

@@ -85,8 +85,9 @@ options:
         again. If PAI does not return them in plain text, the update is refused before any write, naming the
         secret keys; give the secrets in the task then. With V(on_change) and no plain text available, the secrets
         given cannot be compared, so they are sent on every run, with a warning.
-      - A value made only of C(*) (a mask, as results and M(alicloud.pai.pai_connection_info) show secrets) fails
-        the task before any request; a mask is never stored as a secret.
+      - A value made only of C(*) (a mask, as results, C(module_args) and M(alicloud.pai.pai_connection_info) show
+        secrets) fails the task before any request, naming every masked key at once; a mask is never stored as a
+        secret.
     type: str
     choices: [on_change, on_create, always]
     default: on_change
@@ -329,6 +330,27 @@ connection:
       description: When it was last changed (UTC, ISO 8601).
       type: str
       sample: "2025-03-07T07:54:56Z"
+    module_args:
+      description:
+        - The connection as this module's own options, with every field PAI returned - O(name), O(workspace_id),
+          O(connection_type), O(accessibility), O(description), O(configs), O(models) (the option's list of dicts),
+          O(resource_meta) (C(instance_id), C(instance_name), C(extra) decoded) and O(secrets).
+        - O(connection_id) is left out, so that the same dict combined with another O(workspace_id) creates a copy.
+        - Secret values are masks, which this module refuses as input; a task that passes the dict back must
+          supply them (combine O(secrets) with the real values). An empty secrets map is left out.
+        - Pass it as the task keyword C(args); for a connection without secrets it changes nothing. See the
+          examples of M(alicloud.pai.pai_connection_info).
+      returned: always
+      type: dict
+      sample:
+        name: dashscope-prod
+        workspace_id: "10001"
+        connection_type: DashScopeConnection
+        accessibility: PUBLIC
+        description: Model Studio for the support bot
+        configs: {"base_url": "https://dashscope.aliyuncs.com/compatible-mode/v1"}
+        models: [{"model": "qwen-plus", "display_name": "Qwen Plus", "model_type": "LLM", "tool_call": true}]
+        secrets: {"api_key": "********"}
 validation:
   description: PAI's answer to the connectivity check, when O(validate=true) and the check failed.
   returned: when the validation failed
@@ -347,10 +369,38 @@ validation:
       description: Details given by PAI.
       type: dict
 diff:
-  description: The managed fields before and after, when diff mode is on. Secret values are masked.
+  description:
+    - What the task manages, before and after, as JSON text (indented by 4, keys sorted, non-ASCII text as
+      written); an empty string for a connection that does not exist. Use C(from_json) to read a side as data.
+    - A create or update shows O(name), O(workspace_id), the fields the task sets, and the connection id when it
+      is known before the write (not for a create, where PAI chooses it), so check mode shows the same diff as the
+      real run. A new model's C(tool_call) shows V(false), PAI's default, which the module sends when not given.
+      A delete shows the id and every managed field.
+    - Secret values never appear. A secret key the task adds or changes shows "******** (added)" or
+      "******** (changed)", or "******** (sent)" where the stored value could not be read to compare.
   returned: when diff mode is on
   type: dict
-  sample: {"before": {"description": "old"}, "after": {"description": "new"}}
+  contains:
+    before:
+      description: The connection before the task, as JSON text.
+      type: str
+      sample: |
+        {
+            "connection_id": "conn-x2wz5zvvbyf2420fi9",
+            "connection_name": "dashscope-prod",
+            "description": "old",
+            "workspace_id": "10001"
+        }
+    after:
+      description: The connection after the task, as JSON text.
+      type: str
+      sample: |
+        {
+            "connection_id": "conn-x2wz5zvvbyf2420fi9",
+            "connection_name": "dashscope-prod",
+            "description": "new",
+            "workspace_id": "10001"
+        }
 error:
   description: The API error that failed the task.
   returned: on an API error

@@ -80,6 +80,21 @@ EXAMPLES = r"""
 - name: Show its id
   ansible.builtin.debug:
     msg: "{{ found.connections[0].connection_id if found.connections else 'not found' }}"
+
+# module_args is each connection as pai_connection's options, secrets masked and no id: combined with another
+# workspace_id it creates a copy there (re-runs change nothing). A mask is refused as a secret, so every
+# connection that has secrets gets its real values here, by connection name (from a vault, for example).
+- name: Copy every connection of workspace 10001 into workspace 10002
+  alicloud.pai.pai_connection:
+  args: "{{ item.module_args | combine({'workspace_id': '10002'})
+    | combine({'secrets': copy_secrets[item.connection_name]} if 'secrets' in item.module_args else {}) }}"
+  loop: "{{ all_connections.connections }}"
+  loop_control:
+    label: "{{ item.connection_name }}"
+  vars:
+    copy_secrets:
+      dashscope-prod:
+        api_key: "{{ dashscope_api_key }}"
 """
 
 RETURN = r"""
@@ -139,6 +154,26 @@ connections:
     gmt_modified_time:
       description: When it was last changed (UTC, ISO 8601).
       type: str
+    module_args:
+      description:
+        - The connection as the options of M(alicloud.pai.pai_connection), with every field PAI returned
+          (C(name), C(workspace_id), C(connection_type), C(accessibility), C(description), C(configs), C(models) as
+          the option's list of dicts, C(resource_meta) with C(extra) decoded, C(secrets)), and without the
+          connection id, so that combined with another C(workspace_id) it creates a copy.
+        - Secret values are masks, which M(alicloud.pai.pai_connection) refuses as input; combine C(secrets) with
+          the real values. An empty secrets map is left out.
+        - Pass it as the task keyword C(args) of M(alicloud.pai.pai_connection); for a connection without secrets
+          it changes nothing. See the examples.
+      returned: success
+      type: dict
+      sample:
+        name: dashscope-prod
+        workspace_id: "10001"
+        connection_type: DashScopeConnection
+        accessibility: PRIVATE
+        configs: {"base_url": "https://dashscope.aliyuncs.com/compatible-mode/v1"}
+        models: [{"model": "qwen-plus", "model_type": "LLM", "tool_call": true}]
+        secrets: {"api_key": "********"}
 """
 
 from ansible_collections.alicloud.pai.plugins.module_utils._connection import Connection

@@ -229,6 +229,35 @@ model:
       description: When it was last changed (UTC, ISO 8601).
       type: str
       sample: "2021-01-30T12:51:33.028Z"
+    tags:
+      description:
+        - The tags as a map of key to value when PAI returned them (its lists do); V(null) when the model was read
+          by id (GetModel returns no tags), as with O(model_id) or after an update, which is read back by id. The
+          key is always there, so every lookup gives the same keys.
+        - To read tags, use M(alicloud.pai.pai_model_info) without
+          O(alicloud.pai.pai_model_info#module:model_ids).
+      type: dict
+    module_args:
+      description:
+        - The model as this module's own options, with every field PAI returned - O(name), O(workspace_id),
+          O(accessibility), O(description), O(model_doc), O(model_type), O(origin), O(domain), O(task),
+          O(order_number), O(parameter_size), O(extra_info) and O(labels) (as a map).
+        - O(model_id) is left out, so that the same dict combined with another O(workspace_id) creates a copy.
+        - Pass it as the task keyword C(args) of this module; unchanged, it finds the model by name and changes
+          nothing.
+      returned: always
+      type: dict
+      sample:
+        name: sd15-checkpoint
+        workspace_id: "10001"
+        accessibility: PRIVATE
+        description: Stable Diffusion 1.5 base checkpoint
+        model_type: Checkpoint
+        origin: Civitai
+        domain: aigc
+        task: text-to-image-synthesis
+        order_number: 1
+        labels: {"base_model": "SD 1.5"}
 versions:
   description:
     - With O(state=absent), the names of the model's versions, deleted with it (O(force=true)); in check mode,
@@ -238,10 +267,40 @@ versions:
   elements: str
   sample: ["0.1.0", "0.2.0"]
 diff:
-  description: The managed fields before and after, when diff mode is on.
+  description:
+    - What the task manages, before and after, as JSON text (indented by 4, keys sorted, non-ASCII text as
+      written); an empty string for a model that does not exist. Use C(from_json) to read a side as data.
+    - A create or update shows O(name), O(workspace_id), the fields the task sets, and the model id when it is
+      known before the write (not for a create, where PAI chooses it), so check mode shows the same diff as the
+      real run. A delete shows the id and every managed field, and with O(force=true) the versions deleted with
+      the model.
   returned: when diff mode is on
   type: dict
-  sample: {"before": {"labels": {"stage": "dev"}}, "after": {"labels": {"stage": "prod"}}}
+  contains:
+    before:
+      description: The model before the task, as JSON text.
+      type: str
+      sample: |
+        {
+            "labels": {
+                "stage": "dev"
+            },
+            "model_id": "model-rbvg5wzljzjhxsks92",
+            "model_name": "sd15-checkpoint",
+            "workspace_id": "10001"
+        }
+    after:
+      description: The model after the task, as JSON text.
+      type: str
+      sample: |
+        {
+            "labels": {
+                "stage": "prod"
+            },
+            "model_id": "model-rbvg5wzljzjhxsks92",
+            "model_name": "sd15-checkpoint",
+            "workspace_id": "10001"
+        }
 error:
   description: The API error that failed the task.
   returned: on an API error

@@ -93,6 +93,16 @@ EXAMPLES = r"""
     provider: pai
     task: text-classification
   register: public_models
+
+# module_args is each model as pai_model's options (no id: the model is found by name). Fed back unchanged, every
+# task reports no change, a check that the workspace still is as listed; combined with other values, it would set
+# them and keep the rest.
+- name: Feed every model of the workspace back to pai_model unchanged
+  alicloud.pai.pai_model:
+  args: "{{ item.module_args }}"
+  loop: "{{ all_models.models }}"
+  loop_control:
+    label: "{{ item.model_name }}"
 """
 
 RETURN = r"""
@@ -152,7 +162,9 @@ models:
       type: dict
       sample: {"base_model": "SD 1.5"}
     tags:
-      description: The tags as a map of key to value (list results only).
+      description:
+        - The tags as a map of key to value when PAI returned them (its lists do); V(null) for the models read by
+          id with O(model_ids), since GetModel returns no tags. The key is always there.
       type: dict
     latest_version:
       description: The newest version of the model, if it has one.
@@ -163,6 +175,24 @@ models:
     gmt_modified_time:
       description: When it was last changed (UTC, ISO 8601).
       type: str
+    module_args:
+      description:
+        - The model as the options of M(alicloud.pai.pai_model), with every field PAI returned (C(name),
+          C(workspace_id), C(accessibility), C(description), C(model_doc), C(model_type), C(origin), C(domain),
+          C(task), C(order_number), C(parameter_size), C(extra_info), C(labels) as a map), and without the model
+          id, so that combined with another C(workspace_id) it creates a copy.
+        - Pass it as the task keyword C(args) of M(alicloud.pai.pai_model); unchanged, it finds the model by name
+          and changes nothing. See the examples.
+      returned: success
+      type: dict
+      sample:
+        name: sd15-checkpoint
+        workspace_id: "10001"
+        accessibility: PRIVATE
+        model_type: Checkpoint
+        origin: Civitai
+        task: text-to-image-synthesis
+        labels: {"base_model": "SD 1.5"}
 """
 
 from ansible_collections.alicloud.pai.plugins.module_utils._model import Model, labels_map

@@ -288,11 +288,54 @@ model_version:
       description: When it was last changed (UTC, ISO 8601).
       type: str
       sample: "2021-01-30T12:51:33.028Z"
+    module_args:
+      description:
+        - The version as this module's own options, with every field PAI returned - O(model_id), O(version_name),
+          O(uri), O(format_type), O(framework_type), O(version_description), O(approval_status), O(source_type),
+          O(source_id), O(options), O(extra_info), the specifications, O(metrics) (as data) and O(labels) (as a
+          map).
+        - Pass it as the task keyword C(args) of this module; unchanged, it finds the version by name and changes
+          nothing. Combined with another O(model_id), it registers the same artefact under that model.
+      returned: always
+      type: dict
+      sample:
+        model_id: model-rbvg5wzljzjhxsks92
+        version_name: 0.1.0
+        uri: oss://mybucket.oss-cn-hangzhou.aliyuncs.com/models/resnet50/run-42/
+        format_type: SavedModel
+        framework_type: TensorFlow
+        source_type: TrainingService
+        approval_status: Approved
+        metrics: {"top1": 0.912}
+        labels: {"run": "42"}
 diff:
-  description: The managed fields before and after, when diff mode is on.
+  description:
+    - What the task manages, before and after, as JSON text (indented by 4, keys sorted, non-ASCII text as
+      written); an empty string for a version that does not exist. Use C(from_json) to read a side as data.
+    - A create or update shows the model id, the fields the task sets, and the version name when it is known
+      before the write (not for a version PAI names itself), so check mode shows the same diff as the real run. A
+      delete shows the version name and every managed field.
   returned: when diff mode is on
   type: dict
-  sample: {"before": {"approval_status": "Pending"}, "after": {"approval_status": "Approved"}}
+  contains:
+    before:
+      description: The version before the task, as JSON text.
+      type: str
+      sample: |
+        {
+            "approval_status": "Pending",
+            "model_id": "model-rbvg5wzljzjhxsks92",
+            "version_name": "0.1.0"
+        }
+    after:
+      description: The version after the task, as JSON text.
+      type: str
+      sample: |
+        {
+            "approval_status": "Approved",
+            "model_id": "model-rbvg5wzljzjhxsks92",
+            "version_name": "0.1.0"
+        }
 error:
   description: The API error that failed the task.
   returned: on an API error

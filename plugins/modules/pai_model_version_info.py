@@ -169,6 +169,23 @@ versions:
     gmt_modified_time:
       description: When it was last changed (UTC, ISO 8601).
       type: str
+    module_args:
+      description:
+        - The version as the options of M(alicloud.pai.pai_model_version), with every field PAI returned
+          (C(model_id), C(version_name), C(uri), C(format_type), C(framework_type), C(version_description),
+          C(approval_status), C(source_type), C(source_id), C(options), C(extra_info), the specifications,
+          C(metrics) as data, C(labels) as a map).
+        - Pass it as the task keyword C(args) of M(alicloud.pai.pai_model_version); unchanged, it finds the
+          version by name and changes nothing.
+      returned: success
+      type: dict
+      sample:
+        model_id: model-rbvg5wzljzjhxsks92
+        version_name: 0.1.0
+        uri: oss://mybucket.oss-cn-hangzhou.aliyuncs.com/models/resnet50/run-42/
+        approval_status: Approved
+        metrics: {"top1": 0.912}
+        labels: {"run": "42"}
 """
 
 from ansible_collections.alicloud.pai.plugins.module_utils._model import ModelVersion, check_model_options

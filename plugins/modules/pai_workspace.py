@@ -183,6 +183,20 @@ workspace:
     gmt_modified_time:
       description: When it was last changed (UTC, ISO 8601).
       type: str
+    module_args:
+      description:
+        - The workspace as this module's own options, with every field PAI returned - O(name), O(display_name),
+          O(description), O(env_types) and O(resource_group_id). O(workspace_id) is left out.
+        - Pass it as the task keyword C(args) of this module; unchanged, it finds the workspace by name and
+          changes nothing.
+      returned: always
+      type: dict
+      sample:
+        name: llm_prod
+        display_name: LLM production
+        description: Models and connections of the LLM platform
+        env_types: [dev, prod]
+        resource_group_id: rg-acfmykd63gtrgxa
 connections:
   description:
     - With O(state=absent), the connections of the workspace, as C(name (id)), deleted with it (O(force=true)); in
@@ -198,10 +212,34 @@ models:
   type: list
   elements: str
 diff:
-  description: The managed fields before and after, when diff mode is on.
+  description:
+    - What the task manages, before and after, as JSON text (indented by 4, keys sorted, non-ASCII text as
+      written); an empty string for a workspace that does not exist. Use C(from_json) to read a side as data.
+    - A create or update shows O(name), the fields the task sets, and the workspace id when it is known before
+      the write (not for a create, where PAI chooses it), so check mode shows the same diff as the real run. A
+      delete shows the id and every managed field, and with O(force=true) the connections and models deleted with
+      the workspace.
   returned: when diff mode is on
   type: dict
-  sample: {"before": {"description": ""}, "after": {"description": "LLM platform"}}
+  contains:
+    before:
+      description: The workspace before the task, as JSON text.
+      type: str
+      sample: |
+        {
+            "description": "",
+            "workspace_id": "12345",
+            "workspace_name": "llm_prod"
+        }
+    after:
+      description: The workspace after the task, as JSON text.
+      type: str
+      sample: |
+        {
+            "description": "LLM platform",
+            "workspace_id": "12345",
+            "workspace_name": "llm_prod"
+        }
 error:
   description: The API error that failed the task.
   returned: on an API error

@@ -130,6 +130,18 @@ workspaces:
     gmt_modified_time:
       description: When it was last changed (UTC, ISO 8601).
       type: str
+    module_args:
+      description:
+        - The workspace as the options of M(alicloud.pai.pai_workspace), with every field PAI returned (C(name),
+          C(display_name), C(description), C(env_types), C(resource_group_id)), without the workspace id.
+        - Pass it as the task keyword C(args) of M(alicloud.pai.pai_workspace); unchanged, it finds the workspace
+          by name and changes nothing.
+      returned: success
+      type: dict
+      sample:
+        name: llm_prod
+        display_name: LLM production
+        env_types: [prod]
 """
 
 from ansible_collections.alicloud.pai.plugins.module_utils._module import PaiModule
