@@ -226,7 +226,7 @@ def bench_listing(ctx, sizes, runs):
             raise BenchError(f'the SDK loop listed {listed} connections, not {size}')
         admin.requests()
         times, requests = {'module': [], 'sdk': []}, {'module': set(), 'sdk': set()}
-        for _ in range(runs):
+        for dummy in range(runs):
             for kind, cmd in (('module', module_cmd), ('sdk', sdk_cmd)):
                 times[kind].append(run(cmd, env)[0])
                 requests[kind].add(len(admin.requests()))
@@ -285,7 +285,7 @@ def bench_operations(ctx):
     recorded = run_with_callback(ctx, write_playbook(ctx.work, 'operations.yml', operation_tasks()), count_requests=True)
     table = {}
     for entry in recorded:
-        module, _, operation = entry['name'].partition(' ')
+        module, dummy, operation = entry['name'].partition(' ')
         if operation in OPERATIONS:
             table.setdefault(module, {})[operation] = entry['requests']
     return table
