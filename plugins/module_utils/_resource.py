@@ -1010,9 +1010,9 @@ class Resource(object):
         names = [field.api for field in fields]
         if desired is None or obj.get(self.id_field) is not None:
             names.append(self.id_field)
+        keys = set(snake_name(name) for name in names)
         shown = self.present(dict((name, obj[name]) for name in names if name in obj))
-        shown.pop("module_args")
-        return shown
+        return dict((key, value) for key, value in shown.items() if key in keys)
 
     def diff(self, before, after):
         """The result's ``diff``: both sides as JSON text, as Ansible's callback would render data, but with

@@ -80,21 +80,6 @@ EXAMPLES = r"""
 - name: Show its id
   ansible.builtin.debug:
     msg: "{{ found.connections[0].connection_id if found.connections else 'not found' }}"
-
-# module_args is each connection as pai_connection's options, secrets masked and no id: combined with another
-# workspace_id it creates a copy there (re-runs change nothing). A mask is refused as a secret, so every
-# connection that has secrets gets its real values here, by connection name (from a vault, for example).
-- name: Copy every connection of workspace 10001 into workspace 10002
-  alicloud.pai.pai_connection:
-  args: "{{ item.module_args | combine({'workspace_id': '10002'})
-    | combine({'secrets': copy_secrets[item.connection_name]} if 'secrets' in item.module_args else {}) }}"
-  loop: "{{ all_connections.connections }}"
-  loop_control:
-    label: "{{ item.connection_name }}"
-  vars:
-    copy_secrets:
-      dashscope-prod:
-        api_key: "{{ dashscope_api_key }}"
 """
 
 RETURN = r"""
@@ -163,7 +148,7 @@ connections:
         - Secret values are masks, which M(alicloud.pai.pai_connection) refuses as input; combine C(secrets) with
           the real values. An empty secrets map is left out.
         - Pass it as the task keyword C(args) of M(alicloud.pai.pai_connection); for a connection without secrets
-          it changes nothing. See the examples.
+          it changes nothing. The README section "Results as data" shows a copy loop.
       returned: success
       type: dict
       sample:

@@ -93,16 +93,6 @@ EXAMPLES = r"""
     provider: pai
     task: text-classification
   register: public_models
-
-# module_args is each model as pai_model's options (no id: the model is found by name). Fed back unchanged, every
-# task reports no change, a check that the workspace still is as listed; combined with other values, it would set
-# them and keep the rest.
-- name: Feed every model of the workspace back to pai_model unchanged
-  alicloud.pai.pai_model:
-  args: "{{ item.module_args }}"
-  loop: "{{ all_models.models }}"
-  loop_control:
-    label: "{{ item.model_name }}"
 """
 
 RETURN = r"""
@@ -182,7 +172,7 @@ models:
           C(task), C(order_number), C(parameter_size), C(extra_info), C(labels) as a map), and without the model
           id, so that combined with another C(workspace_id) it creates a copy.
         - Pass it as the task keyword C(args) of M(alicloud.pai.pai_model); unchanged, it finds the model by name
-          and changes nothing. See the examples.
+          and changes nothing (see the README section "Results as data").
       returned: success
       type: dict
       sample:

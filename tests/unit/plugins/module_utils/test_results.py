@@ -111,3 +111,9 @@ def test_module_args_mask_secrets_and_a_mask_fed_back_is_refused_naming_each(api
     refused = api.connection(**created["connection"]["module_args"])
     assert refused["failed"] and refused["msg"].startswith("secrets.api_key and secrets.token are a mask")
     assert api.actions() == []
+
+
+def test_a_model_diff_holds_only_what_the_task_manages(api):
+    created = api.model(description="d")
+    assert sorted(diff_data(created, "after")) == ["model_description", "model_name", "workspace_id"]
+    assert "tags" in created["model"]  # a result has the key on every lookup path; a diff does not
