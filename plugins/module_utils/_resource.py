@@ -1027,7 +1027,8 @@ class Resource(object):
         changed = list(changed) if current is not None else list(self.fields)
         result = {"changed": current is None or bool(changed), self.result_key: self.present(final)}
         if self.module.ansible._diff:
-            if current is None and not (self.id_settable and desired.get(self.id_field)):
+            new_id = current is None or final.get(self.id_field) != current.get(self.id_field)  # created, replaced
+            if new_id and not (self.id_settable and desired.get(self.id_field)):
                 final = dict(final, **{self.id_field: None})  # chosen by PAI: check mode cannot show it
             before, after = self.diff_view(current, desired), self.diff_view(final, desired)
             for field in self.fields:

@@ -38,6 +38,7 @@ CONNECTION_CHANGES = [
     ("configs changed", dict(configs={"base_url": "https://dashscope.example/v2", "region": "cn-hangzhou"})),
     ("a secret added", dict(secrets={"api_key": API_KEY})),
     ("a secret changed", dict(secrets={"api_key": API_KEY + "-2"})),
+    ("replaced with force", dict(accessibility="PUBLIC", force=True, secrets={"api_key": API_KEY + "-2"})),
     ("deleted", dict(state="absent")),
 ]
 MODEL_CHANGES = [
