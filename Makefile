@@ -79,19 +79,19 @@ emulator: ## Run the PAI emulator in the foreground on 127.0.0.1:8765 (PORT=...)
 	@$(PYTHON) tests/emulator/pai_emulator.py --host 127.0.0.1 --port $(PORT)
 
 emulator-start: ## Start the PAI emulator in the background on 127.0.0.1:8765 (PORT=...); make emulator-stop stops it
-	@PORT=$(PORT) $(CI_PY) emulator-start
+	@PORT=$(PORT) $(PYTHON) tests/utils/try_it.py emulator-start
 
 emulator-stop: ## Stop the background emulator of this checkout
-	@$(CI_PY) emulator-stop
+	@$(PYTHON) tests/utils/try_it.py emulator-stop
 
 env: ## Print the exports for a shell: eval "$(make -s env)" (ansible-playbook, this checkout as alicloud.pai, the emulator)
-	@PORT=$(PORT) $(CI_PY) env
+	@PORT=$(PORT) $(PYTHON) tests/utils/try_it.py env
 
 collection: ## Print the export that makes this checkout alicloud.pai: eval "$(make -s collection)"
-	@$(CI_PY) collection
+	@$(PYTHON) tests/utils/try_it.py collection
 
 demo: ## Run examples/*.yml against a fresh emulator: check+diff, apply, re-apply (changed=0); KEEP=1 leaves it running
-	@PORT=$(PORT) $(CI_PY) demo
+	@PORT=$(PORT) $(PYTHON) tests/utils/try_it.py demo
 
 newcomer: ## The README's and guides' try-it commands, as written, on a fresh clone (tests/utils/newcomer.py)
 	@$(CI_PY) newcomer

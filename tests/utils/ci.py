@@ -1,18 +1,18 @@
 # Copyright (c) alicloud.pai contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""``make test``: every CI step in order, fail-fast, with a summary table and one ``N passed, N failed`` line.
+"""The CI runner: ``make test`` runs every CI step in order, fail-fast, with a summary table and ``N passed, N failed``.
 
 Every other command runs one step after a quick, idempotent set-up. Most steps are nox sessions (``noxfile.py``,
 ``antsibull-nox.toml``). This file keeps what nothing else does here: the interpreter links and .venv, the suites that
-use the emulator or the built collection, docs/modules, acceptance, the demo, the oldest-core lane and the summary
-(docs/docsite/rst/guide_contributing.rst says why).
+use the emulator or the built collection, docs/modules, acceptance, the benchmark, the newcomer test, the oldest-core
+lane and the summary (docs/docsite/rst/guide_contributing.rst says why). The try-it commands (``make demo``, ``env``
+...) are in try_it.py; paths and running commands, which both use, in shell.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import fcntl
 import functools
 import glob
@@ -21,61 +21,27 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tarfile
-import tempfile
 import time
 import uuid
 import xml.etree.ElementTree as ET
 
 import local_emulator
+from shell import (BUILD, COLLECTION, DEV_REQUIREMENTS, LOGS, PYTHON_LINKS, ROOT, WORK, StepFailed, banner, collections_path_for_checkout,
+                   find_interpreter, flag, format_duration, is_shim_dir, rel, remove, run, say, stop_on_sigterm, stop_process_group)
+from try_it import DEMO_VENV, EMULATOR_STATE, ensure_demo_venv
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILD = os.path.join(ROOT, 'build')
-LOGS = os.path.join(BUILD, 'logs')
 DIST = os.path.join(BUILD, 'dist')
-PYTHON_LINKS = os.path.join(BUILD, 'python')
-WORK = os.environ.get('PAI_TEST_WORKDIR') or os.path.join(
-    tempfile.gettempdir(), 'alicloud-pai-test-' + hashlib.sha256(ROOT.encode('utf-8')).hexdigest()[:12])
 VENV = os.path.join(ROOT, '.venv')
-REQUIREMENTS = [os.path.join(ROOT, 'tests', 'requirements-dev.txt'), os.path.join(ROOT, 'tests', 'conformance', 'requirements.txt')]
+REQUIREMENTS = [DEV_REQUIREMENTS, os.path.join(ROOT, 'tests', 'conformance', 'requirements.txt')]
 DOCS_MODULES = os.path.join(ROOT, 'docs', 'modules')
 ACCEPTANCE = os.path.join('tests', 'acceptance')
-COLLECTION = 'alicloud.pai'
 PYTHON_VERSIONS = ('3.9', '3.10', '3.11', '3.12', '3.13')
 DEV_PYTHON = '3.12'
-# `make demo`, `make env` and the newcomer test: only what a playbook needs, pinned as in tests/requirements-dev.txt.
-DEMO_VENV = os.path.join(BUILD, 'demo-venv')
-DEMO_PACKAGES = ('ansible-core', 'requests')
-DEMO_PYTHONS = ('3.12', '3.13')  # ansible-core 2.21 needs 3.12 or later on the controller
-EMULATOR_STATE = os.path.join(BUILD, 'emulator', 'emulator.json')  # the background emulator (make emulator-start, KEEP=1)
-EMULATOR_LOG = os.path.join(LOGS, 'emulator.log')
-
-
-def _flag(name, default=''):
-    return os.environ.get(name, default) not in ('', '0', 'false', 'no')
-
-
-VERBOSE = _flag('VERBOSE')
-KEEP = _flag('KEEP')  # make demo: leave the emulator running
-KEEP_GOING = _flag('KEEP_GOING')  # run the remaining steps after a failed one (the run still fails)
-PARALLEL = _flag('PARALLEL', '1')  # 0: the oldest-core steps run last instead of beside the main integration tests
-
-# pip's chatter and docker's, hidden from the terminal (it stays in build/logs/*.log) unless VERBOSE=1.
-NOISE = re.compile(
-    r"^\s*(WARNING: Location '.*' is ignored|Looking in (indexes|links):|Collecting |Downloading |Using cached |"
-    r"Requirement already satisfied|Installing collected packages|Successfully installed|Attempting uninstall|"
-    r"Found existing installation|Uninstalling |Successfully uninstalled|Processing /|Obtaining |Building wheel|"
-    r"Created wheel|Stored in directory|Preparing metadata|Getting requirements|Installing build dependencies|"
-    r"Building wheels for|Running setup.py|Using legacy|[\u2501\u2578\u257a ]+ [\d.]+/[\d.]+ [kMG]?B|"
-    # `ansible-test env` (antsibull-nox runs it first) asks the docker CLI, and there is no engine
-    r'>>> Standard (Error|Output)|\{"ID":""|Cannot connect to the Docker daemon)')
-
-
-class StepFailed(Exception):
-    """A step failed; the message says why."""
+KEEP_GOING = flag('KEEP_GOING')  # run the remaining steps after a failed one (the run still fails)
+PARALLEL = flag('PARALLEL', '1')  # 0: the oldest-core steps run last instead of beside the main integration tests
 
 
 class Step:
@@ -94,102 +60,7 @@ class Step:
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# output and commands
-
-
-def say(message=''):
-    """Print a line of the driver's own output."""
-    print(message, flush=True)
-
-
-def banner(text):
-    """Print a step banner."""
-    say(f"\n{'=' * 100}\n== {text}\n{'=' * 100}")
-
-
-def format_duration(seconds):
-    """``1m02s`` / ``4.2s``."""
-    if seconds is None:
-        return '-'
-    return '%dm%02ds' % divmod(int(round(seconds)), 60) if seconds >= 60 else f'{seconds:.1f}s'
-
-
-def rel(path):
-    """``path`` relative to the checkout when it is inside it."""
-    return os.path.relpath(path, ROOT) if os.path.abspath(path).startswith(ROOT + os.sep) else path
-
-
-def run(cmd, env=None, log=None, check=True):
-    """Run a command in the checkout, output (minus noise) to the terminal and ``log``; ``(returncode, output)``."""
-    say(f"$ {' '.join(cmd)}")
-    lines = []
-    with open(log or os.devnull, 'a', encoding='utf-8') as log_file:
-        log_file.write(f"$ {' '.join(cmd)}\n")
-        # Its own session, so that an interrupted run stops the command with everything it started.
-        with subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, errors='replace', bufsize=1, start_new_session=True) as process:
-            try:
-                for line in process.stdout:
-                    lines.append(line)
-                    log_file.write(line)
-                    if VERBOSE or not NOISE.match(line):
-                        sys.stdout.write(line)
-                        sys.stdout.flush()
-                returncode = process.wait()
-            except BaseException:
-                stop_process_group(process)
-                raise
-    if check and returncode != 0:
-        raise StepFailed(f'{os.path.basename(cmd[0])} exited with {returncode}')
-    return returncode, ''.join(lines)
-
-
-def stop_process_group(process):
-    """SIGTERM the process group of ``process``, SIGKILL it if still there after 10 seconds."""
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(process.pid, sig)
-            process.wait(wait)
-            return
-        except OSError:
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def remove(path):
-    """Remove a file, link or directory tree if it exists."""
-    if os.path.islink(path) or os.path.isfile(path):
-        os.unlink(path)
-    elif os.path.isdir(path):
-        shutil.rmtree(path)
-
-
-# ---------------------------------------------------------------------------------------------------------------------
 # interpreters and .venv
-
-
-def _is_shim_dir(path):
-    return os.path.basename(os.path.normpath(path)) == 'shims'
-
-
-def find_interpreter(version):
-    """The real (non-shim) ``python<version>`` with ``venv`` and ``ensurepip``: pyenv's newest, else one on PATH."""
-    pyenv = os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv')
-    candidates = sorted(glob.glob(os.path.join(pyenv, 'versions', version + '.*', 'bin', 'python' + version)), reverse=True,
-                        key=lambda path: [int(part) for part in re.findall(r'\d+', path.rsplit('versions', 1)[1])[:3]])
-    candidates += [os.path.join(directory, 'python' + version) for directory in os.environ.get('PATH', '').split(os.pathsep)
-                   + ['/usr/local/bin', '/usr/bin'] if directory and not _is_shim_dir(directory) and os.path.abspath(directory) != PYTHON_LINKS]
-    probe = 'import ensurepip, sys, venv; print("%d.%d" % sys.version_info[:2])'
-    for candidate in candidates:
-        try:
-            result = subprocess.run([candidate, '-c', probe], env={'PATH': '/usr/bin:/bin'}, stdin=subprocess.DEVNULL,
-                                    capture_output=True, text=True, timeout=60, check=False)
-        except (OSError, subprocess.SubprocessError):
-            continue
-        if result.returncode == 0 and result.stdout.strip() == version:
-            return os.path.realpath(candidate)
-    return None
 
 
 def setup(log=None):
@@ -233,7 +104,7 @@ def tool_env(**extra):
     """Environment for the tools: interpreter links and .venv/bin first, pyenv shims removed."""
     env = dict(os.environ)
     path = [PYTHON_LINKS, os.path.join(VENV, 'bin')]
-    path += [entry for entry in env.get('PATH', '').split(os.pathsep) if entry and not _is_shim_dir(entry) and entry not in path]
+    path += [entry for entry in env.get('PATH', '').split(os.pathsep) if entry and not is_shim_dir(entry) and entry not in path]
     for name in ('PYTHONPATH', 'PYTHONHOME'):
         env.pop(name, None)
     env.setdefault('ANSIBLE_NOCOLOR', '1')
@@ -244,17 +115,6 @@ def tool_env(**extra):
 def tool(name):
     """Path of an executable installed in .venv."""
     return os.path.join(VENV, 'bin', name)
-
-
-def collections_path_for_checkout():
-    """A collections path outside the checkout whose ``ansible_collections/alicloud/pai`` links to the checkout."""
-    path = os.path.join(WORK, 'collections')
-    link = os.path.join(path, 'ansible_collections', *COLLECTION.split('.'))
-    if not (os.path.islink(link) and os.readlink(link) == ROOT):
-        remove(link)
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(ROOT, link)
-    return path
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -501,6 +361,21 @@ def step_bench(step):
     step.note = f'{size} size; report in {rel(output)}'
 
 
+def step_newcomer(step):
+    """Step: the README's and the guides' try-it commands (the blocks marked newcomer-test), run as written in one bash
+    session on a fresh clone, reusing build/demo-venv (tests/utils/newcomer.py); each command is one test case."""
+    ensure_demo_venv()
+    junit, log = os.path.join(BUILD, 'junit', 'newcomer.xml'), os.path.join(LOGS, 'newcomer.log')
+    remove(junit)
+    returncode, _output = run([sys.executable, os.path.join('tests', 'utils', 'newcomer.py'), '--demo-venv', DEMO_VENV, '--junit', junit],
+                              log=log, check=False)
+    passed, failed, skipped = count_cases(ET.parse(junit).getroot()) if os.path.exists(junit) else (0, 0, 0)
+    step.counts(passed, failed or (1 if returncode else 0), skipped)
+    if returncode:
+        raise StepFailed(f'a try-it command failed on the fresh clone (see {rel(log)})')
+    step.note = f'{passed} commands on a fresh clone'
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # the run: steps in order, the oldest-core lane, the summary
 
@@ -627,7 +502,7 @@ STEPS = {
     'awx': [('awx', 'AWX-style jobs (ansible-runner)', pytest_step('awx', ['tests/awx/test_awx_job.py'], True))],
     'acceptance': [('acceptance', 'acceptance suite + behaviour probe', step_acceptance)],
     'acceptance-emulator': [('acceptance', 'acceptance suite + behaviour probe (emulator)', step_acceptance_emulator)],
-    'newcomer': [('newcomer', 'try-it commands of README + guides (fresh clone)', lambda step: step_newcomer(step))],  # pylint: disable=unnecessary-lambda
+    'newcomer': [('newcomer', 'try-it commands of README + guides (fresh clone)', step_newcomer)],
     'oldest': [('oldest-units', 'oldest core 2.15: units (py3.11)', nox_step('ansible-test-units-2.15')),
                ('oldest-integration', 'oldest core 2.15: integration (py3.11)', nox_step('ansible-test-integration-2.15', posargs=TARGETS))],
 }
@@ -647,196 +522,7 @@ def plan_for(command, with_setup=True):
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# other commands
-
-
-def demo_requirements():
-    """The lines of tests/requirements-dev.txt that pin DEMO_PACKAGES (one place for the versions)."""
-    with open(REQUIREMENTS[0], encoding='utf-8') as handle:
-        pins = [line.strip() for line in handle if re.match(r'^(%s)\s*[<>=!~;]' % '|'.join(map(re.escape, DEMO_PACKAGES)), line.strip(), re.I)]
-    if len(pins) != len(DEMO_PACKAGES):
-        raise StepFailed(f"{rel(REQUIREMENTS[0])} must pin each of {', '.join(DEMO_PACKAGES)} once (found: {pins})")
-    return pins
-
-
-def ensure_demo_venv():
-    """Create build/demo-venv (ansible-core and requests only) unless it is there for the same interpreter and pins.
-    A lock keeps two commands from building it at once."""
-    os.makedirs(BUILD, exist_ok=True)
-    with open(DEMO_VENV + '.lock', 'a+', encoding='utf-8') as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        pins = demo_requirements()
-        python = next(filter(None, map(find_interpreter, DEMO_PYTHONS)), None)
-        if not python:
-            raise StepFailed(f"the demo needs Python {' or '.join(DEMO_PYTHONS)} (looked in pyenv and on PATH)")
-        marker, digest = os.path.join(DEMO_VENV, '.alicloud-pai-demo'), hashlib.sha256('\n'.join([python, *pins]).encode('utf-8')).hexdigest()
-        if os.path.exists(marker) and os.access(os.path.join(DEMO_VENV, 'bin', 'ansible-playbook'), os.X_OK):
-            with open(marker, encoding='utf-8') as handle:
-                if handle.read() == digest:
-                    say(f'{rel(DEMO_VENV)} is up to date ({", ".join(pins)})')
-                    return
-        started, log = time.monotonic(), os.path.join(LOGS, 'demo-venv.log')
-        os.makedirs(LOGS, exist_ok=True)
-        say(f"Creating {rel(DEMO_VENV)} with {python}: {', '.join(pins)} (log: {rel(log)})")
-        remove(DEMO_VENV)
-        run([python, '-m', 'venv', DEMO_VENV], log=log)
-        run([os.path.join(DEMO_VENV, 'bin', 'python'), '-m', 'pip', 'install', '--disable-pip-version-check', *pins], log=log)
-        with open(marker, 'w', encoding='utf-8') as handle:
-            handle.write(digest)
-        say(f'{rel(DEMO_VENV)} ready in {format_duration(time.monotonic() - started)}')
-
-
-def demo_env(**extra):
-    """Environment for ansible-playbook from build/demo-venv."""
-    env = {name: value for name, value in os.environ.items() if name not in ('PYTHONPATH', 'PYTHONHOME') and not name.startswith('ANSIBLE_')}
-    env.update(PATH=os.pathsep.join([os.path.join(DEMO_VENV, 'bin'), env.get('PATH', '')]), VIRTUAL_ENV=DEMO_VENV, ANSIBLE_NOCOLOR='1',
-               ANSIBLE_FORCE_COLOR='0', **extra)
-    return env
-
-
-def emulator_port():
-    """The port of `make emulator`, `make emulator-start` and `KEEP=1 make demo`: PORT, else 8765."""
-    port = os.environ.get('PORT') or '8765'
-    if not port.isdigit():
-        raise StepFailed(f'PORT must be a number, not {port!r}')
-    return int(port)
-
-
-def start_emulator_in_background():
-    """The emulator as a process of its own on PORT (state in build/emulator); replaces one this checkout left running."""
-    previous = local_emulator.stop_background(EMULATOR_STATE)
-    if previous:
-        say(f"Stopped the emulator a previous command left running (pid {previous['pid']}, {previous['url']})")
-    try:
-        return local_emulator.start_background(EMULATOR_STATE, EMULATOR_LOG, emulator_port(), cwd=ROOT)
-    except RuntimeError as ex:
-        raise StepFailed(f'{ex}; PORT=... picks another port') from ex
-
-
-def emulator_exports(url):
-    """``export`` lines for a shell: the emulator's endpoint, its fake key pair, region and workspace."""
-    return [f'export {name}={shell_quote(value)}' for name, value in local_emulator.environment(url).items()]
-
-
-def shell_quote(value):
-    """``value`` quoted for a POSIX shell."""
-    return value if re.match(r'^[\w@%+=:,./-]+$', value) else "'" + value.replace("'", "'\\''") + "'"
-
-
-def print_kept_emulator(state):
-    """What KEEP=1 and `make emulator-start` leave running, and how to use and stop it."""
-    say(f"\nThe emulator keeps running in the background: {state['url']} (pid {state['pid']}, log {rel(state['log'])}).")
-    say('Use it from this shell with the collection of this checkout and ansible-playbook from build/demo-venv:')
-    say('  eval "$(make -s env)"')
-    say('which runs these exports:')
-    for line in [f'export ANSIBLE_COLLECTIONS_PATH={shell_quote(collections_path_for_checkout())}',
-                 f"export PATH={shell_quote(os.path.join(DEMO_VENV, 'bin'))}:\"$PATH\""] + emulator_exports(state['url']):
-        say('  ' + line)
-    say('then for example: ansible-playbook examples/connections.yml --check --diff')
-    say(f"Stop it with: make emulator-stop (or kill {state['pid']})")
-
-
-def command_demo():
-    """Run examples/*.yml against a fresh emulator: check+diff, for real, then again expecting changed=0. KEEP=1 leaves
-    the emulator running; otherwise the end is a summary of its request log."""
-    started, kept = time.monotonic(), None
-    ensure_demo_venv()
-    setup_time = time.monotonic() - started
-    log, vars_file, results = os.path.join(LOGS, 'demo.log'), os.path.join(BUILD, 'demo', 'emulator-vars.yml'), []
-    remove(log)
-    with contextlib.ExitStack() as stack:
-        if KEEP:
-            kept = start_emulator_in_background()
-            url = kept['url']
-            say(f'emulator: {url} (pid {kept["pid"]}, KEEP=1: left running)')
-        else:
-            url = stack.enter_context(local_emulator.running())
-        local_emulator.write_variables(vars_file, url, 'Written by `make demo`: the emulator of this run.')
-        env = demo_env(**local_emulator.environment(url), ANSIBLE_COLLECTIONS_PATH=collections_path_for_checkout(),
-                       ANSIBLE_LOCALHOST_WARNING='False', ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_RETRY_FILES_ENABLED='False')
-        for playbook in sorted(glob.glob(os.path.join('examples', '*.yml'))):
-            for phase, extra in (('check+diff', ['--check', '--diff']), ('apply', ['--diff']), ('re-apply', [])):
-                banner(f'{playbook}: {phase}')
-                returncode, output = run([os.path.join(DEMO_VENV, 'bin', 'ansible-playbook'), playbook, '-e', '@' + rel(vars_file), *extra], env=env,
-                                         log=log, check=False)
-                changed = sum(int(value) for value in re.findall(r'\bchanged=(\d+)', output.rpartition('PLAY RECAP')[2]))
-                ok = returncode == 0 and not (phase == 're-apply' and changed)
-                results.append((playbook, phase, ok, f'changed={changed}' + ('' if returncode or ok else ' (expected changed=0: not idempotent)')))
-                if not ok:
-                    break
-            if not results[-1][2]:
-                break
-        requests_file = os.path.join(BUILD, 'demo', 'requests.json')
-        try:
-            entries = local_emulator.request_log(url)
-            with open(requests_file, 'w', encoding='utf-8') as handle:
-                json.dump(entries, handle, indent=1)
-            request_lines = local_emulator.summarize_requests(entries)
-        except (OSError, ValueError) as ex:
-            request_lines = ['no request log', f'  (it could not be read: {ex})']
-    say('\nDemo summary')
-    for playbook, phase, ok, detail in results:
-        say(f"  {playbook:<40} {phase:<11} {'ok' if ok else 'FAILED':<6} {detail}")
-    say(f'\nThe emulator saw {request_lines[0]} (each one in {rel(requests_file)}, from GET /_emulator/requests):')
-    for line in request_lines[1:]:
-        say(line)
-    say(f'\nset-up {format_duration(setup_time)}, total {format_duration(time.monotonic() - started)}; the full output is in {rel(log)}')
-    if kept:
-        print_kept_emulator(kept)
-    else:
-        say('KEEP=1 make demo leaves the emulator running with these objects, to look at them yourself.')
-    passed = sum(1 for result in results if result[2])
-    say(f'{passed} passed, {len(results) - passed} failed')
-    return 0 if passed == len(results) else 1
-
-
-def command_collection():
-    """Make this checkout usable as alicloud.pai: print the export line for ANSIBLE_COLLECTIONS_PATH (stdout: eval it)."""
-    print(f'export ANSIBLE_COLLECTIONS_PATH={shell_quote(collections_path_for_checkout())}')
-    return 0
-
-
-def command_env():
-    """Print the exports (stdout) that point ansible-playbook from build/demo-venv, with this checkout as alicloud.pai,
-    at the emulator: the background one of this checkout, else 127.0.0.1:PORT. Set-up messages go to stderr."""
-    with contextlib.redirect_stdout(sys.stderr):
-        ensure_demo_venv()
-        state = local_emulator.background_status(EMULATOR_STATE)
-    url = state['url'] if state else f'http://127.0.0.1:{emulator_port()}'
-    if not state:
-        print(f'# No background emulator of this checkout is running: {url} is assumed (make emulator-start starts one).')
-    print(f'export ANSIBLE_COLLECTIONS_PATH={shell_quote(collections_path_for_checkout())}')
-    print(f"export PATH={shell_quote(os.path.join(DEMO_VENV, 'bin'))}:\"$PATH\"")
-    print('\n'.join(emulator_exports(url)))
-    return 0
-
-
-def command_emulator_start():
-    """Start the emulator in the background on PORT (8765), replacing the one this checkout left running."""
-    print_kept_emulator(start_emulator_in_background())
-    return 0
-
-
-def command_emulator_stop():
-    """Stop the background emulator of this checkout."""
-    state = local_emulator.stop_background(EMULATOR_STATE)
-    say(f"Stopped the emulator at {state['url']} (pid {state['pid']})." if state else 'No background emulator of this checkout is running.')
-    return 0
-
-
-def step_newcomer(step):
-    """Step: the README's and the guides' try-it commands (the blocks marked newcomer-test), run as written in one bash
-    session on a fresh clone, reusing build/demo-venv (tests/utils/newcomer.py); each command is one test case."""
-    ensure_demo_venv()
-    junit, log = os.path.join(BUILD, 'junit', 'newcomer.xml'), os.path.join(LOGS, 'newcomer.log')
-    remove(junit)
-    returncode, _output = run([sys.executable, os.path.join('tests', 'utils', 'newcomer.py'), '--demo-venv', DEMO_VENV, '--junit', junit],
-                              log=log, check=False)
-    passed, failed, skipped = count_cases(ET.parse(junit).getroot()) if os.path.exists(junit) else (0, 0, 0)
-    step.counts(passed, failed or (1 if returncode else 0), skipped)
-    if returncode:
-        raise StepFailed(f'a try-it command failed on the fresh clone (see {rel(log)})')
-    step.note = f'{passed} commands on a fresh clone'
+# clean and main
 
 
 def command_clean():
@@ -851,30 +537,14 @@ def command_clean():
     return 0
 
 
-LIGHT_COMMANDS = {'demo': command_demo, 'env': command_env, 'collection': command_collection, 'emulator-start': command_emulator_start,
-                  'emulator-stop': command_emulator_stop}
-
-
-def _interrupt(signum, _frame):
-    raise KeyboardInterrupt(f'signal {signum}')
-
-
 def main(argv=None):
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
-    parser.add_argument('command', choices=['test', 'setup', 'clean', *LIGHT_COMMANDS, *STEPS])
+    parser.add_argument('command', choices=['test', 'setup', 'clean', *STEPS])
     parser.add_argument('--lane-report', help=argparse.SUPPRESS)  # the oldest-core lane of `test` (OldestLane)
     args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _interrupt)
+    stop_on_sigterm()
     os.chdir(ROOT)
-    if args.command in LIGHT_COMMANDS:
-        # Not behind the lock: they use build/demo-venv (which has a lock of its own), not .venv or nox's venvs.
-        os.makedirs(LOGS, exist_ok=True)
-        try:
-            return LIGHT_COMMANDS[args.command]()
-        except StepFailed as ex:
-            print(f'FAILED: {ex}', file=sys.stderr)
-            return 1
     if not args.lane_report:
         # One command at a time per checkout: they share build/, .venv and nox's venvs.
         lock = open(WORK + '.lock', 'a+', encoding='utf-8')  # pylint: disable=consider-using-with
