@@ -259,6 +259,15 @@ class Job:
     def writes(self):
         return [request for request in self.requests if request['method'] in WRITE_METHODS or request['mutated']]
 
+    def diffs(self):
+        """``(task, diff)`` of every change, one per changed item of a loop."""
+        diffs = []
+        for result in self.changed_results():
+            res = result['res']
+            items = [item for item in res['results'] if item.get('changed')] if 'results' in res else [res]
+            diffs += [(result['task'], item.get('diff')) for item in items]
+        return diffs
+
     def module_runs(self):
         """How many times the job ran an ``alicloud.pai`` module: once per task result, once per item of a loop."""
         runs = {}
@@ -596,6 +605,8 @@ def test_run_job_makes_the_predicted_changes(awx_jobs, playbook):
     assert run.rc == 0 and run.status == 'successful', run.describe()
     assert run.changed() == check.changed() == EXPECTED_CHANGED[playbook]
     assert [result['task'] for result in run.changed_results()] == [result['task'] for result in check.changed_results()]
+    # what Show Changes displays for the check job is what the run job then does, diff for diff
+    assert run.diffs() == check.diffs()
     assert len(run.writes()) >= EXPECTED_CHANGED[playbook]  # at least one write per change (a promotion is a PUT)
 
 
@@ -691,6 +702,8 @@ def test_role_run_job_makes_the_predicted_changes(role_jobs, role_credential, ro
     assert run.rc == 0 and run.status == 'successful', run.describe()
     assert run.changed() == EXPECTED_CHANGED[ROLE_PLAYBOOK]
     assert [result['task'] for result in run.changed_results()] == [result['task'] for result in check.changed_results()]
+    # what Show Changes displays for the check job is what the run job then does, diff for diff
+    assert run.diffs() == check.diffs()
     assert len(run.writes()) >= EXPECTED_CHANGED[ROLE_PLAYBOOK]
     check_assumed_role(run, role_credential, role_module_tasks)
 
