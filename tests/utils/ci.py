@@ -41,7 +41,7 @@ ACCEPTANCE = os.path.join('tests', 'acceptance')
 PYTHON_VERSIONS = ('3.9', '3.10', '3.11', '3.12', '3.13')
 DEV_PYTHON = '3.12'
 KEEP_GOING = flag('KEEP_GOING')  # run the remaining steps after a failed one (the run still fails)
-PARALLEL = flag('PARALLEL', '1')  # 0: the oldest-core steps run last instead of beside the main integration tests
+PARALLEL = flag('PARALLEL', '1')  # 0: the background lane (oldest-core steps, newcomer test) runs last instead of beside the main integration tests
 
 
 class Step:
@@ -380,27 +380,28 @@ def step_newcomer(step):
 # the run: steps in order, the oldest-core lane, the summary
 
 
-class OldestLane:
-    """``ci.py oldest`` in a child process, started with the main integration tests (both mostly wait on one process
-    at a time, so on two cores they overlap well); its steps are collected when the run reaches them."""
+class BackgroundLane:
+    """``ci.py background-lane`` (the oldest-core steps, then the newcomer test) in a child process, started with the
+    main integration tests (each mostly waits on one process at a time, so on two cores they overlap well); its steps
+    are collected when the run reaches them."""
 
     def __init__(self):
         self.process, self.results = None, None
-        self.output, self.report = os.path.join(LOGS, 'oldest-lane.out'), os.path.join(BUILD, 'oldest-lane.json')
+        self.output, self.report = os.path.join(LOGS, 'background-lane.out'), os.path.join(BUILD, 'background-lane.json')
 
     def start(self):
         """Start the child process."""
         remove(self.report)
         with open(self.output, 'w', encoding='utf-8') as output:
             self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-                [sys.executable, os.path.abspath(__file__), 'oldest', '--lane-report', self.report], cwd=ROOT, stdin=subprocess.DEVNULL,
+                [sys.executable, os.path.abspath(__file__), 'background-lane', '--lane-report', self.report], cwd=ROOT, stdin=subprocess.DEVNULL,
                 stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
 
     def collect(self, step):
         """Step: wait for the child, print its output (once), take over its result for ``step``."""
         if self.results is None:
             if self.process.poll() is None:
-                say('(waiting for the oldest-core steps running in the background)')
+                say('(waiting for the steps running in the background)')
             self.process.wait()
             with open(self.output, encoding='utf-8') as handle:
                 sys.stdout.write(handle.read())
@@ -453,7 +454,7 @@ def summary(steps, elapsed, overlapped):
         row(step.title, step.status, (step.passed, step.failed, step.skipped), format_duration(step.duration), step.note)
     passed, failed = sum(step.passed or 0 for step in steps), sum(step.failed or 0 for step in steps)
     row('total', '', (passed, failed, ''), format_duration(elapsed),
-        'wall clock' + ('; the oldest-core steps ran beside the main integration tests' if overlapped else ''))
+        'wall clock' + ('; the oldest-core steps and the newcomer test ran beside the main integration tests' if overlapped else ''))
     say(f"{'=' * 100}\n{passed} passed, {failed} failed")
     return failed == 0 and all(step.status == 'passed' for step in steps)
 
@@ -461,13 +462,13 @@ def summary(steps, elapsed, overlapped):
 def run_all(plan, lane_report=None):
     """Run ``plan`` fail-fast (KEEP_GOING=1: all of it), print the summary or write ``lane_report``; the exit code."""
     started, steps = time.monotonic(), [Step(*entry) for entry in plan]
-    lane = OldestLane() if PARALLEL and {'integration', 'oldest-units'} <= {step.key for step in steps} else None
+    lane = BackgroundLane() if PARALLEL and {'integration', *BACKGROUND} <= {step.key for step in steps} else None
     code = 0
     try:
         for step in steps:
             if lane and step.key == 'integration':
                 lane.start()
-            if lane and step.key.startswith('oldest-'):
+            if lane and step.key in BACKGROUND:
                 step.function = lane.collect
             if not execute(step) and (step.key == 'setup' or not KEEP_GOING):
                 break
@@ -511,6 +512,8 @@ STEPS = {
 }
 STEPS.update({name: [entry for entry in STEPS['lint'] if entry[0] == name] for name in ('ansible-lint', 'docs-lint', 'changelog-lint')})
 STEPS['docs'] += STEPS['docs-lint']
+STEPS['background-lane'] = STEPS['oldest'] + STEPS['newcomer']  # `test` runs these beside the main integration tests
+BACKGROUND = tuple(key for key, dummy, dummy in STEPS['background-lane'])
 TEST_ORDER = ('sanity', 'units', 'integration', 'conformance', 'bench', 'lint', 'build', 'docs-check', 'ee', 'module-docs', 'awx',
               'acceptance-emulator', 'newcomer', 'oldest')
 NO_SETUP = ('newcomer',)  # commands that need no .venv of their own
@@ -544,7 +547,7 @@ def main(argv=None):
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('command', choices=['test', 'setup', 'clean', *STEPS])
-    parser.add_argument('--lane-report', help=argparse.SUPPRESS)  # the oldest-core lane of `test` (OldestLane)
+    parser.add_argument('--lane-report', help=argparse.SUPPRESS)  # the background lane of `test` (BackgroundLane)
     args = parser.parse_args(argv)
     stop_on_sigterm()
     os.chdir(ROOT)
