@@ -599,21 +599,25 @@ def test_check_job_predicts_changes_and_writes_nothing(awx_jobs, playbook):
     assert not job.writes(), 'the check job changed something: %s' % job.writes()
 
 
+def assert_same_diffs(check, run):
+    """What Show Changes displays for the check job is what the run job then does, diff for diff; except where the
+    check job predicted an object inside one an earlier task of the play would create (check mode creates nothing, so
+    that prediction cannot know the parent's id or what it holds, and says so in a warning)."""
+    compared = 0
+    for (task, run_diff, dummy), (dummy, check_diff, warnings) in zip(run.diffs(), check.diffs()):
+        if not any('as if an earlier task created it' in warning for warning in warnings):
+            assert run_diff == check_diff, task
+            compared += 1
+    assert compared, 'no change could be compared'
+
+
 @pytest.mark.parametrize('playbook', job_params())
 def test_run_job_makes_the_predicted_changes(awx_jobs, playbook):
     check, run = awx_jobs[playbook]['check'], awx_jobs[playbook]['run']
     assert run.rc == 0 and run.status == 'successful', run.describe()
     assert run.changed() == check.changed() == EXPECTED_CHANGED[playbook]
     assert [result['task'] for result in run.changed_results()] == [result['task'] for result in check.changed_results()]
-    # what Show Changes displays for the check job is what the run job then does, diff for diff; except where the
-    # check job predicted an object inside one an earlier task of the play would create (check mode creates nothing,
-    # so that prediction cannot know the parent's id or what it holds, and says so in a warning)
-    compared = 0
-    for (task, run_diff, dummy), (dummy, check_diff, warnings) in zip(run.diffs(), check.diffs()):
-        if not any('as if an earlier task created it' in warning for warning in warnings):
-            assert run_diff == check_diff, task
-            compared += 1
-    assert compared, 'no change of %s could be compared' % playbook
+    assert_same_diffs(check, run)
     assert len(run.writes()) >= EXPECTED_CHANGED[playbook]  # at least one write per change (a promotion is a PUT)
 
 
@@ -709,15 +713,7 @@ def test_role_run_job_makes_the_predicted_changes(role_jobs, role_credential, ro
     assert run.rc == 0 and run.status == 'successful', run.describe()
     assert run.changed() == EXPECTED_CHANGED[ROLE_PLAYBOOK]
     assert [result['task'] for result in run.changed_results()] == [result['task'] for result in check.changed_results()]
-    # what Show Changes displays for the check job is what the run job then does, diff for diff; except where the
-    # check job predicted an object inside one an earlier task of the play would create (check mode creates nothing,
-    # so that prediction cannot know the parent's id or what it holds, and says so in a warning)
-    compared = 0
-    for (task, run_diff, dummy), (dummy, check_diff, warnings) in zip(run.diffs(), check.diffs()):
-        if not any('as if an earlier task created it' in warning for warning in warnings):
-            assert run_diff == check_diff, task
-            compared += 1
-    assert compared, 'no change of %s could be compared' % playbook
+    assert_same_diffs(check, run)
     assert len(run.writes()) >= EXPECTED_CHANGED[ROLE_PLAYBOOK]
     check_assumed_role(run, role_credential, role_module_tasks)
 
